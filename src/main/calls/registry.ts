@@ -1,0 +1,107 @@
+// The call registry: the single source of truth for calls. Every change is an event applied here.
+import type { Call, CallEvent, CallEventBody } from '../../shared/model';
+import { applyEvent } from './transitions';
+
+export type Clock = () => number;
+export type RegistryListener = (event: CallEvent, call: Call) => void;
+
+export interface RegistryOptions {
+  now?: Clock;
+  /** Ended calls stay in the live list this long before leaving for history. */
+  lingerMs?: number;
+  /** Keep at most this many events in memory per call (history on disk keeps them all). */
+  maxEventsPerCall?: number;
+}
+
+export class CallRegistry {
+  private readonly calls = new Map<string, Call>();
+  private readonly events = new Map<string, CallEvent[]>();
+  private readonly listeners = new Set<RegistryListener>();
+  private readonly removedListeners = new Set<(callSid: string) => void>();
+  private readonly now: Clock;
+  private readonly lingerMs: number;
+  private readonly maxEvents: number;
+  private seq = 0;
+
+  constructor(options: RegistryOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.lingerMs = options.lingerMs ?? 60_000;
+    this.maxEvents = options.maxEventsPerCall ?? 5000;
+  }
+
+  /** Stamp and apply one event; listeners see it with the call as it is afterwards. */
+  apply(callSid: string, body: CallEventBody, at: number = this.now()): CallEvent {
+    const event = { ...body, callSid, at, seq: ++this.seq } as CallEvent;
+    const call = applyEvent(this.calls.get(callSid), event);
+    this.calls.set(callSid, call);
+    let list = this.events.get(callSid);
+    if (!list) this.events.set(callSid, (list = []));
+    list.push(event);
+    if (list.length > this.maxEvents) list.splice(0, list.length - this.maxEvents);
+    for (const listener of this.listeners) {
+      try {
+        listener(event, call);
+      } catch {
+        // a faulty listener must not stop the others or the caller of apply()
+      }
+    }
+    return event;
+  }
+
+  get(callSid: string): Call | undefined {
+    return this.calls.get(callSid);
+  }
+
+  has(callSid: string): boolean {
+    return this.calls.has(callSid);
+  }
+
+  eventsOf(callSid: string): CallEvent[] {
+    return this.events.get(callSid)?.slice() ?? [];
+  }
+
+  /** Calls in the live list, newest first. */
+  list(): Call[] {
+    return [...this.calls.values()].sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  active(): Call[] {
+    return this.list().filter((c) => c.state !== 'ended');
+  }
+
+  /** Drop ended calls older than the linger time from memory (history keeps them). Returns removed callSids. */
+  sweep(now: number = this.now()): string[] {
+    const removed: string[] = [];
+    for (const [sid, call] of this.calls) {
+      if (call.state === 'ended' && (call.endedAt ?? 0) + this.lingerMs <= now) {
+        this.calls.delete(sid);
+        this.events.delete(sid);
+        removed.push(sid);
+      }
+    }
+    for (const sid of removed) for (const l of this.removedListeners) l(sid);
+    return removed;
+  }
+
+  onEvent(listener: RegistryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onRemoved(listener: (callSid: string) => void): () => void {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
+  }
+}
+
+/** Mask the middle digits of a phone number for display: +82 10-••••-5678 style, keeping country code and last 4. */
+export function maskNumber(number: string): string {
+  if (!number) return '';
+  if (!/^\+?\d{6,}$/.test(number)) return number.startsWith('client:') ? 'client:••••' : number;
+  const digits = number.replace(/^\+/, '');
+  const plus = number.startsWith('+') ? '+' : '';
+  const cc = plus ? (digits.startsWith('1') ? '1' : digits.slice(0, 2)) : '';
+  const rest = digits.slice(cc.length);
+  const last = rest.slice(-4);
+  return `${plus}${cc}${cc ? ' ' : ''}${'•'.repeat(Math.max(0, rest.length - 4))}${last}`;
+}

@@ -1,0 +1,157 @@
+// Every setting Front Door reads, with its default and meaning. The names are the seed's.
+import { z } from 'zod';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number (0-65535)' })
+    .int('must be a whole number')
+    .min(0, 'must be 0-65535')
+    .max(65535, 'must be 0-65535')
+    .default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+    .prefault(fallback ? 'true' : 'false');
+
+const httpUrl = z
+  .string()
+  .url('must be an absolute URL such as https://example.ngrok.app')
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+  .refine((u) => !u.includes('?'), 'must not contain a query string')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const wsUrl = z
+  .string()
+  .url('must be an absolute URL such as wss://example.ngrok.app/media')
+  .refine((u) => /^wss?:\/\//.test(u), 'must start with wss:// (or ws:// for local tests)')
+  .refine((u) => !u.includes('?'), 'must not contain a query string (Twilio forbids it on <Stream url>)');
+
+const ms = (fallback: number, min = 0) => z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(min).default(fallback);
+const list = (fallback: string[]) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .prefault(fallback.join(','));
+
+export const settingsSchema = z.object({
+  // Servers
+  HTTP_PORT: port(5000),
+  WS_PORT: port(8765),
+  CONSOLE_PORT: port(5173),
+  CONSOLE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  PUBLIC_URL: httpUrl.optional(),
+  PUBLIC_WS_URL: wsUrl.optional(),
+  DATA_DIR: z.string().min(1).optional(),
+  DEMO: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+  AUTO_DEMO: bool(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().optional(),
+
+  // Twilio
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8, 'looks too short for an auth token').optional(),
+  TWILIO_API_BASE_URL: httpUrl.optional(),
+  SKIP_SIGNATURE_VALIDATION: bool(false),
+  CONNECT_DID: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +8225551234').optional(),
+  CALLER_ID: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number').optional(),
+  DIAL_TIMEOUT_S: z.coerce.number().int().min(5).max(600).default(30),
+
+  // Conversation (Korean defaults)
+  REPLY_MODE: z.enum(['echo', 'stream'], { error: 'must be echo or stream' }).default('echo'),
+  SPEECH_LANGUAGE: z.string().default('ko-KR'),
+  SPEECH_MODEL: z.string().default('experimental_conversations'),
+  SPEECH_TIMEOUT: z
+    .string()
+    .regex(/^(auto|[1-9]\d*)$/, 'must be a whole number of seconds or auto')
+    .default('2'),
+  GATHER_TIMEOUT_S: z.coerce.number().int().min(1).max(60).default(5),
+  SPEECH_HINTS: z.string().default(''),
+  SAY_VOICE: z.string().default('Polly.Seoyeon'),
+  SAY_LANGUAGE: z.string().default('ko-KR'),
+  HANDOFF_KEYWORDS: list(['상담원', '상담사', '사람', 'agent']),
+  GREETING: z.string().default('안녕하세요. 프론트도어 음성 안내입니다. 무엇을 도와드릴까요?'),
+  GATHER_PROMPT: z.string().default('안녕하세요. 무엇을 도와드릴까요? 말씀해 주세요.'),
+  REPROMPT: z.string().default('잘 듣지 못했어요. 다시 한 번 말씀해 주시겠어요?'),
+  GOODBYE: z.string().default('이용해 주셔서 감사합니다. 안녕히 계세요.'),
+  HANDOFF_PROMPT: z.string().default('상담원에게 연결해 드리겠습니다. 잠시만 기다려 주세요.'),
+
+  // TTS pipeline
+  TTS_URL: httpUrl.optional(),
+  TTS_TIMEOUT_MS: ms(5000, 100),
+  TTS_BUCKET: z.string().min(3).optional(),
+  AWS_REGION: z.string().default('ap-northeast-2'),
+  KEY_PREFIX: z.string().transform((p) => p.replace(/^\/+|\/+$/g, '')).prefault('tts'),
+  PART_KEY_TEMPLATE: z
+    .string()
+    .refine((t) => t.includes('{jobId}') && t.includes('{n}'), 'must contain {jobId} and {n}')
+    .default('{prefix}/{jobId}/part{n}.wav'),
+  FIRST_PART_INDEX: z.coerce.number().int().min(0).default(0),
+  JOB_IDLE_TIMEOUT_MS: ms(8000, 100),
+  S3_ENDPOINT: httpUrl.optional(),
+  S3_FORCE_PATH_STYLE: bool(false),
+  S3_REQUEST_TIMEOUT_MS: ms(2000, 50),
+  PART_STORE_DIR: z.string().optional(),
+
+  // Media
+  PACING_LEAD_MS: ms(100, 0),
+  BARGE_IN: z.enum(['off', 'clear', 'clear-and-gather'], { error: 'must be off, clear or clear-and-gather' }).default('clear-and-gather'),
+  MAX_MEDIA_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingName = keyof Settings;
+
+/** Settings whose values never leave the host (not to the renderer, not to logs). */
+export const SECRET_SETTINGS: readonly SettingName[] = ['TWILIO_AUTH_TOKEN', 'CONSOLE_TOKEN'];
+
+export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
+  HTTP_PORT: 'TwiML webhook server port (the media upgrade path /media is accepted here too)',
+  WS_PORT: 'Media Streams WebSocket port',
+  CONSOLE_PORT: 'Browser console port, bound to 127.0.0.1 only',
+  CONSOLE_TOKEN: 'Token the browser console needs (generated at start when unset)',
+  PUBLIC_URL: 'Public https base Twilio calls (e.g. your ngrok URL); used for signatures and absolute URLs',
+  PUBLIC_WS_URL: 'Public wss URL of the media stream, when it differs from PUBLIC_URL + /media',
+  DATA_DIR: 'Where call history is kept',
+  DEMO: 'auto: demo when no Twilio/TTS settings; on; off',
+  AUTO_DEMO: 'Keep a few simulated calls going (stakeholder screen)',
+  LOG_LEVEL: 'pino log level',
+  NODE_ENV: 'production refuses SKIP_SIGNATURE_VALIDATION',
+  TWILIO_ACCOUNT_SID: 'Twilio account SID (AC…)',
+  TWILIO_AUTH_TOKEN: 'Twilio primary auth token: verifies X-Twilio-Signature and authorises REST calls',
+  TWILIO_API_BASE_URL: 'Send Twilio REST calls here instead of https://api.twilio.com (tests, stand-ins)',
+  SKIP_SIGNATURE_VALIDATION: 'Accept unsigned webhooks (never in production; shown as a red warning)',
+  CONNECT_DID: 'Amazon Connect number the handoff dials (E.164)',
+  CALLER_ID: 'Caller ID for the handoff <Dial> (defaults to the caller’s number)',
+  DIAL_TIMEOUT_S: 'Seconds the handoff <Dial> rings before giving up',
+  REPLY_MODE: 'echo: <Say> the echo; stream: speak it through the media stream TTS',
+  SPEECH_LANGUAGE: '<Gather language>',
+  SPEECH_MODEL: '<Gather speechModel> (must support ko-KR)',
+  SPEECH_TIMEOUT: '<Gather speechTimeout> in seconds (integer with an explicit model)',
+  GATHER_TIMEOUT_S: '<Gather timeout> in seconds',
+  SPEECH_HINTS: '<Gather hints>, comma separated',
+  SAY_VOICE: 'Korean <Say> voice',
+  SAY_LANGUAGE: '<Say language>',
+  HANDOFF_KEYWORDS: 'Words that ask for a person, comma separated',
+  GREETING: 'Greeting spoken through the media stream (/voice_stream)',
+  GATHER_PROMPT: 'Prompt inside the first <Gather>',
+  REPROMPT: 'Prompt after no speech',
+  GOODBYE: 'Said before hanging up',
+  HANDOFF_PROMPT: 'Said before dialing CONNECT_DID',
+  TTS_URL: 'TTS service: POST {text, callSid, streamSid} → {job_id}',
+  TTS_TIMEOUT_MS: 'Timeout for starting a TTS job',
+  TTS_BUCKET: 'S3 bucket the TTS service writes parts to',
+  AWS_REGION: 'AWS region of TTS_BUCKET',
+  KEY_PREFIX: 'Key prefix of the parts in TTS_BUCKET',
+  PART_KEY_TEMPLATE: 'Part key template ({prefix}, {jobId}, {n})',
+  FIRST_PART_INDEX: 'Index of the first part (0 or 1)',
+  JOB_IDLE_TIMEOUT_MS: 'A job with no new part for this long is complete (when no done marker comes)',
+  S3_ENDPOINT: 'S3-compatible endpoint (MinIO, s3rver) instead of AWS',
+  S3_FORCE_PATH_STYLE: 'Path-style S3 URLs (needed by most S3-compatible stores)',
+  S3_REQUEST_TIMEOUT_MS: 'Per-request S3 timeout',
+  PART_STORE_DIR: 'Demo only: local folder the TTS stand-in writes parts to',
+  PACING_LEAD_MS: 'Audio kept queued at Twilio ahead of playback',
+  BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
+  MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
+};

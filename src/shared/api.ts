@@ -1,0 +1,41 @@
+// ConsoleApi: the one typed API both doors (Electron IPC and the browser WebSocket) expose.
+import type { Call, CallEvent, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, Snapshot } from './model';
+
+/** What a subscriber receives. The first message is always a snapshot. */
+export type ConsoleMessage =
+  | { kind: 'snapshot'; snapshot: Snapshot }
+  | { kind: 'call'; call: Call }
+  | { kind: 'event'; event: CallEvent }
+  | { kind: 'health'; health: HostHealth }
+  | { kind: 'call.removed'; callSid: string };
+
+export interface ConsoleApi {
+  subscribe(listener: (message: ConsoleMessage) => void): () => void;
+  getCall(callSid: string): Promise<CallRecord | null>;
+  listHistory(query: HistoryQuery): Promise<Call[]>;
+  exportCall(callSid: string): Promise<string | null>;
+  handoff(callSid: string): Promise<CommandResult>;
+  hangup(callSid: string): Promise<CommandResult>;
+  simulate(scenario: DemoScenario): Promise<CommandResult>;
+  setAutoDemo(enabled: boolean): Promise<CommandResult>;
+}
+
+/** Request/response methods (everything but subscribe), as carried over IPC and the console WebSocket. */
+export type ConsoleMethod = Exclude<keyof ConsoleApi, 'subscribe'>;
+
+export const CONSOLE_METHODS: readonly ConsoleMethod[] = [
+  'getCall',
+  'listHistory',
+  'exportCall',
+  'handoff',
+  'hangup',
+  'simulate',
+  'setAutoDemo',
+];
+
+/** The console WebSocket's wire format. */
+export type ConsoleRequest = { id: number; method: ConsoleMethod; params: unknown[] };
+export type ConsoleReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string };
+export type ConsoleServerMessage = ConsoleReply | { push: ConsoleMessage };

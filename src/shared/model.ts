@@ -1,0 +1,219 @@
+// The contract between the host and the console UI: plain data types only.
+// Nothing here imports from Node, the DOM or electron (lint enforces it).
+
+/** How the bot talks to the caller on this call. */
+export type CallMode = 'gather' | 'stream';
+
+/** What the operator sees as the call's state (see calls/transitions.ts for the rules). */
+export type CallState =
+  | 'ringing'
+  | 'in_conversation'
+  | 'bot_speaking'
+  | 'caller_speaking'
+  | 'handing_off'
+  | 'with_agent'
+  | 'ended';
+
+export type HandoffStatus = 'requested' | 'accepted' | 'dialing' | 'connected' | 'failed';
+export type HandoffSource = 'keyword' | 'operator';
+
+export type AlertKind =
+  | 'agent_requested'
+  | 'handoff_failed'
+  | 'tts_error'
+  | 'underrun'
+  | 'stream_error';
+
+export interface Alert {
+  kind: AlertKind;
+  at: number;
+  message: string;
+}
+
+export interface HandoffInfo {
+  status: HandoffStatus;
+  source: HandoffSource;
+  at: number;
+  /** Plain-words outcome, e.g. "The caller already hung up (Twilio 21220)". */
+  message?: string;
+  /** Twilio error code when the REST call failed. */
+  code?: number;
+}
+
+/** One call as the list and header show it. Derived from the call's events by the registry. */
+export interface Call {
+  callSid: string;
+  from: string;
+  to: string;
+  /** Display forms with the middle digits masked (presentation mode, logs). */
+  fromMasked: string;
+  toMasked: string;
+  /** True when the embedded demo's simulated caller made this call. */
+  simulated: boolean;
+  mode: CallMode;
+  state: CallState;
+  startedAt: number;
+  endedAt?: number;
+  endReason?: string;
+  /** Twilio's CallStatus as last reported (queued, ringing, in-progress, completed, …). */
+  twilioStatus?: string;
+  streamSid?: string;
+  lastTranscript?: string;
+  /** Alerts that still need a person; cleared when the call ends or is handed off successfully. */
+  alerts: Alert[];
+  handoff?: HandoffInfo;
+  /** Set on load when the host stopped (crash, kill -9) before the call ended. */
+  interrupted?: boolean;
+}
+
+/** One TTS part as the audio chart draws it. Times are epoch milliseconds. */
+export interface TtsPart {
+  replyId: string;
+  jobId: string;
+  part: number;
+  key: string;
+  bytes: number;
+  audioMs: number;
+  /** S3 LastModified (second resolution on real S3), or the file's mtime for the local store. */
+  landedAt?: number;
+  seenAt: number;
+  firstFrameAt?: number;
+  lastFrameAt?: number;
+  /** e.g. 'partial-read', 'pcm16-converted', 'padded-last-frame'. */
+  flags: string[];
+  error?: string;
+}
+
+/** A window (~100 ms or more) of outbound pacing measurements for one stream. */
+export interface PacingWindow {
+  streamSid: string;
+  from: number;
+  to: number;
+  frames: number;
+  /** Per-frame samples, downsampled: [sentAt epoch ms, lateness ms vs the 20 ms grid]. */
+  samples: Array<[number, number]>;
+  latenessP50: number;
+  latenessP99: number;
+  latenessMax: number;
+  /** Audio queued at Twilio (sent but not yet due to play) at the window's end. */
+  leadMs: number;
+  underruns: number;
+  marksSent: number;
+  marksPlayed: number;
+  marksCleared: number;
+}
+
+export type CallEventBody =
+  | { type: 'call.started'; from: string; to: string; fromMasked: string; toMasked: string; mode: CallMode; simulated: boolean }
+  | { type: 'call.status'; status: string; sequenceNumber?: number }
+  | { type: 'call.mode'; mode: CallMode }
+  | { type: 'prompt'; text: string }
+  | { type: 'transcript'; text: string; confidence?: number; latencyMs?: number; source: 'gather' | 'stream' }
+  | { type: 'bot.reply'; text: string; via: 'say' | 'stream'; replyId?: string }
+  | { type: 'stream.started'; streamSid: string; customParameters: Record<string, string> }
+  | { type: 'stream.stopped'; streamSid: string; reason: string }
+  | { type: 'tts.job'; replyId: string; status: 'started' | 'done' | 'failed' | 'cancelled'; jobId?: string; text?: string; error?: string; firstAudioMs?: number }
+  | { type: 'tts.part'; part: TtsPart }
+  | { type: 'pacing'; window: PacingWindow }
+  | { type: 'mark'; name: string; outcome: 'sent' | 'played' | 'cleared' }
+  | { type: 'clear'; reason: string }
+  | { type: 'bargein'; replyId?: string; heardMs: number; replyMs: number; detectionLatencyMs: number }
+  | { type: 'caller.speech'; state: 'started' | 'ended'; durationMs?: number }
+  | { type: 'dtmf'; digit: string }
+  | { type: 'handoff'; status: HandoffStatus; source: HandoffSource; message?: string; code?: number; dialCallStatus?: string }
+  | { type: 'alert'; alert: Alert }
+  | { type: 'error'; message: string; code?: string }
+  | { type: 'call.ended'; reason: string };
+
+export type CallEventType = CallEventBody['type'];
+
+/** Every event is about one call, stamped by the registry (seq is per host run, strictly increasing). */
+export type CallEvent = CallEventBody & { callSid: string; at: number; seq: number };
+
+export type ServiceState = 'up' | 'down' | 'degraded' | 'off' | 'unknown';
+
+export interface ServiceHealth {
+  state: ServiceState;
+  detail?: string;
+}
+
+export interface HostHealth {
+  mode: 'demo' | 'live';
+  twiml: ServiceHealth & { port?: number };
+  media: ServiceHealth & { port?: number };
+  tts: ServiceHealth;
+  s3: ServiceHealth;
+  twilio: ServiceHealth;
+  /** False when webhook signature validation is switched off (shown as a red warning). */
+  signatureValidation: boolean;
+}
+
+export type SettingState = 'set' | 'default' | 'missing' | 'invalid';
+
+/** What the Setup view may know about one setting. Secrets never carry a value. */
+export interface SettingView {
+  name: string;
+  secret: boolean;
+  state: SettingState;
+  /** Present for non-secret settings only. */
+  value?: string;
+  description: string;
+  message?: string;
+}
+
+export interface SettingsView {
+  mode: 'demo' | 'live';
+  publicUrl: string;
+  webhooks: { voiceGather: string; voiceStream: string; callStatus: string; streamStatus: string; media: string };
+  settings: SettingView[];
+  connectDidSet: boolean;
+  connectDidMasked?: string;
+  signatureValidation: boolean;
+  warnings: string[];
+}
+
+export type DemoScenario =
+  | 'gather'
+  | 'stream'
+  | 'barge-in'
+  | 'keyword-handoff'
+  | 'operator-handoff'
+  | 'hangup-mid-reply'
+  | 'tts-failure';
+
+export const DEMO_SCENARIOS: readonly DemoScenario[] = [
+  'gather',
+  'stream',
+  'barge-in',
+  'keyword-handoff',
+  'operator-handoff',
+  'hangup-mid-reply',
+  'tts-failure',
+];
+
+export interface Snapshot {
+  /** Live calls and recently ended ones (still shown in the rail), newest first. */
+  calls: Call[];
+  health: HostHealth;
+  settings: SettingsView;
+  demo: { enabled: boolean; autoDemo: boolean };
+}
+
+export interface CallRecord {
+  call: Call;
+  events: CallEvent[];
+}
+
+export interface HistoryQuery {
+  text?: string;
+  /** Epoch ms bounds on startedAt. */
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  message: string;
+  code?: number;
+}
