@@ -1,0 +1,60 @@
+// The contract between the TTS pipeline (src/main/tts) and the media server (src/main/media).
+
+/** One TTS part as played: the WAV data chunk only, already G.711 mu-law 8 kHz mono. */
+export interface AudioPart {
+  part: number;
+  key: string;
+  /** The data chunk only: raw G.711 mu-law, 8 kHz, mono (PCM16 8 kHz converted). */
+  audio: Buffer;
+  /** audio.length */
+  bytes: number;
+  /** bytes / 8 */
+  audioMs: number;
+  /** S3 LastModified / file mtime, epoch ms. */
+  landedAt?: number;
+  /** When our GET returned it (epoch ms, pipeline clock). */
+  seenAt: number;
+  /** 'partial-read', 'pcm16-converted', 'short-data', … */
+  flags: string[];
+}
+
+export type TtsErrorKind = 'start' | 'part' | 'store' | 'timeout';
+
+/** An operator-readable TTS failure. Messages never carry secrets. */
+export class TtsError extends Error {
+  constructor(
+    message: string,
+    readonly kind: TtsErrorKind,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'TtsError';
+  }
+}
+
+export interface ReplyAudio {
+  readonly replyId: string;
+  /** Rejects with TtsError if the job cannot start. */
+  readonly jobId: Promise<string>;
+  /** In order; ends when the job is complete (done marker or idle timeout); throws TtsError. */
+  parts(): AsyncIterable<AudioPart>;
+  /** Called by the media session with how much audio is queued but not yet sent (ms), so the poller can slow down when plenty is queued. */
+  setQueuedMs(ms: number): void;
+  /** Stops polling at once: no further S3 request after it returns. */
+  cancel(reason: string): void;
+  readonly stats: { s3Requests: number; startedAt: number; firstPartSeenAt?: number };
+}
+
+export interface TtsPipeline {
+  speak(text: string, ids: { callSid: string; streamSid: string; replyId: string }): ReplyAudio;
+  /** Cancels every reply, aborts in-flight requests. */
+  stop(): Promise<void>;
+}
+
+/** Where parts are read from: S3 (AWS SDK) or a local folder (demo). */
+export interface PartStore {
+  /** null = not there yet. */
+  get(key: string, signal?: AbortSignal): Promise<{ bytes: Buffer; lastModified?: number } | null>;
+  /** For the Setup view/logs, no secrets. */
+  describe(): string;
+}
