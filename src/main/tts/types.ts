@@ -25,7 +25,7 @@ export class TtsError extends Error {
   constructor(
     message: string,
     readonly kind: TtsErrorKind,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = 'TtsError';
