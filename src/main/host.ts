@@ -1,0 +1,239 @@
+// Composition root: config -> registry/history -> (demo stand-ins) -> TTS pipeline -> servers.
+// Plain Node: imports nothing from electron. start()/stop(); stop() leaves nothing running.
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { ConsoleApi } from '../shared/api';
+import type { HostHealth, Snapshot } from '../shared/model';
+import { CallRegistry } from './calls/registry';
+import { resolveConfig, type Config } from './config/load';
+import { publicUrls, MEDIA_PATH, type PublicUrls } from './config/urls';
+import { settingsView } from './config/view';
+import { createConsoleApi, type HostConsoleApi } from './console/api';
+import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
+import { startDemo, type Demo } from './demo';
+import { HistoryStore } from './history/store';
+import { createLogger, type Logger } from './log';
+import { createMediaServer, type MediaServer } from './media/server';
+import { listen } from './net/listen';
+import { createPartStore } from './tts/store';
+import { createTtsPipeline } from './tts/pipeline';
+import type { TtsPipeline } from './tts/types';
+import { createTwimlApp } from './twiml/app';
+import { HandoffService } from './twilio/handoff';
+import { createTwilioRest } from './twilio/rest';
+
+export interface HostOptions {
+  config: Config;
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface Host {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly api: ConsoleApi;
+  readonly ports: { http: number; ws: number };
+  readonly urls: PublicUrls;
+  readonly registry: CallRegistry;
+  readonly config: Config;
+  readonly demo: Demo | null;
+  /** The auth token webhooks and media upgrades are checked against (null when validation is skipped). */
+  readonly authToken: string | null;
+}
+
+export function createHost(options: HostOptions): Host {
+  const log = options.log ?? createLogger(options.config.settings.LOG_LEVEL);
+  const now = options.now ?? Date.now;
+  const registry = new CallRegistry({ now });
+  const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log });
+  let config = options.config;
+  let demo: Demo | null = null;
+  let httpServer: Server | null = null;
+  let wsServer: Server | null = null;
+  let media: MediaServer | null = null;
+  let pipeline: TtsPipeline | null = null;
+  let handoff: HandoffService | null = null;
+  let urls: PublicUrls = publicUrls(config, config.settings.HTTP_PORT);
+  let api: HostConsoleApi | null = null;
+  let sweepTimer: NodeJS.Timeout | null = null;
+  let offHistory: (() => void) | null = null;
+  const ports = { http: 0, ws: 0 };
+  let started = false;
+
+  const authToken = (): string | null => {
+    if (config.settings.SKIP_SIGNATURE_VALIDATION) return null;
+    return config.settings.TWILIO_AUTH_TOKEN ?? (config.mode === 'demo' ? DEMO_AUTH_TOKEN : null);
+  };
+
+  const health = (): HostHealth => ({
+    mode: config.mode,
+    twiml: { state: httpServer?.listening ? 'up' : 'down', port: ports.http },
+    media: { state: wsServer?.listening ? 'up' : 'down', port: ports.ws, detail: media ? `${media.activeStreams()} streams` : undefined },
+    tts: { state: config.settings.TTS_URL ? 'up' : 'off', detail: config.mode === 'demo' ? 'demo stand-in' : undefined },
+    s3: { state: config.settings.TTS_BUCKET || config.mode === 'demo' ? 'up' : 'off', detail: demo?.partFolder ? 'local folder (demo)' : config.settings.S3_ENDPOINT ? 'S3-compatible endpoint' : undefined },
+    twilio: { state: config.settings.TWILIO_ACCOUNT_SID ? 'up' : 'off', detail: config.mode === 'demo' ? 'simulated' : undefined },
+    signatureValidation: !config.settings.SKIP_SIGNATURE_VALIDATION,
+  });
+
+  const snapshot = (): Omit<Snapshot, 'calls'> => ({
+    health: health(),
+    settings: settingsView(options.config, urls, effectiveOverrides(config, options.config)),
+    demo: { enabled: demo !== null, autoDemo: demo?.autoDemo ?? false },
+  });
+
+  const lazyApi: ConsoleApi = {
+    subscribe: (l) => ensureApi().subscribe(l),
+    getCall: (s) => ensureApi().getCall(s),
+    listHistory: (q) => ensureApi().listHistory(q),
+    exportCall: (s) => ensureApi().exportCall(s),
+    handoff: (s) => ensureApi().handoff(s),
+    hangup: (s) => ensureApi().hangup(s),
+    simulate: (s) => ensureApi().simulate(s),
+    setAutoDemo: async (on) => {
+      const r = await ensureApi().setAutoDemo(on);
+      ensureApi().broadcast({ kind: 'snapshot', snapshot: { ...snapshot(), calls: registry.list() } });
+      return r;
+    },
+  };
+
+  function ensureApi(): HostConsoleApi {
+    if (!api) {
+      api = createConsoleApi({
+        registry,
+        history,
+        snapshot,
+        handoff: (sid) => handoff?.request(sid, 'operator') ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
+        hangup: (sid) => handoff?.hangup(sid) ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
+        demo: {
+          simulate: (s) => (demo ? demo.simulate(s) : Promise.resolve({ ok: false, message: 'Simulated calls are available in demo mode only' })),
+          setAutoDemo: (on) => demo?.setAutoDemo(on),
+        },
+      });
+    }
+    return api;
+  }
+
+  async function start(): Promise<void> {
+    if (started) throw new Error('host already started');
+    started = true;
+    try {
+      const recovered = await history.open();
+      if (recovered.interrupted) log.warn({ interrupted: recovered.interrupted }, 'history: calls interrupted by the last shutdown were closed');
+      offHistory = registry.onEvent((event, call) => {
+        history.append(event);
+        if (event.type === 'call.ended' || (event.type === 'call.status' && call.state === 'ended' && call.endedAt === event.at)) {
+          void history.finish(call).catch((err) => log.error({ err }, 'history: could not index a call'));
+        }
+      });
+
+      if (config.mode === 'demo') {
+        demo = await startDemo({ config, log: log.child({ part: 'demo' }), dataDir: config.dataDir });
+        config = withDemoSettings(config, demo);
+      }
+
+      const s = config.settings;
+      const rest = s.TWILIO_ACCOUNT_SID && s.TWILIO_AUTH_TOKEN ? createTwilioRest({ accountSid: s.TWILIO_ACCOUNT_SID, authToken: s.TWILIO_AUTH_TOKEN, baseUrl: s.TWILIO_API_BASE_URL }) : null;
+      pipeline = createTtsPipeline({ config, log: log.child({ part: 'tts' }), store: createPartStore(config, { folder: demo?.partFolder ?? undefined }), ttsUrl: s.TTS_URL ?? '' });
+
+      // HTTP first (its port may be 0 in tests), then the URLs that depend on it, then the app.
+      let app: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | null = null;
+      httpServer = createServer((req, res) => (app ? app(req, res) : res.writeHead(503).end()));
+      ports.http = await listen(httpServer, s.HTTP_PORT, s.BIND_ADDRESS, 'HTTP_PORT');
+      urls = publicUrls(config, ports.http);
+      handoff = new HandoffService({ config, registry, rest, urls, log: log.child({ part: 'handoff' }) });
+      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now });
+
+      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now });
+      const upgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+        const path = (req.url ?? '').split('?')[0];
+        if (path === MEDIA_PATH || path === `${MEDIA_PATH}/`) media!.handleUpgrade(req, socket, head);
+        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      };
+      httpServer.on('upgrade', upgrade);
+      wsServer = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('Media Streams WebSocket: connect with an upgrade to /media'));
+      wsServer.on('upgrade', upgrade);
+      ports.ws = await listen(wsServer, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT');
+
+      const loopback = s.BIND_ADDRESS === '0.0.0.0' || s.BIND_ADDRESS === '::' ? '127.0.0.1' : s.BIND_ADDRESS;
+      demo?.connect({ httpBase: `http://${loopback}:${ports.http}`, mediaUrl: `ws://${loopback}:${ports.ws}${MEDIA_PATH}`, urls });
+
+      sweepTimer = setInterval(() => registry.sweep(), 5000);
+      sweepTimer.unref();
+      log.info({ mode: config.mode, http: ports.http, ws: ports.ws, publicUrl: urls.base }, 'host started');
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+
+  async function stop(): Promise<void> {
+    if (sweepTimer) clearInterval(sweepTimer);
+    sweepTimer = null;
+    await demo?.stop().catch((err) => log.error({ err }, 'demo stop failed'));
+    await media?.stop().catch((err) => log.error({ err }, 'media stop failed'));
+    await pipeline?.stop().catch((err) => log.error({ err }, 'tts stop failed'));
+    for (const server of [httpServer, wsServer]) {
+      if (!server) continue;
+      server.closeAllConnections();
+      if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+    }
+    offHistory?.();
+    api?.close();
+    await history.close();
+    demo = null;
+    media = null;
+    pipeline = null;
+    httpServer = null;
+    wsServer = null;
+    offHistory = null;
+    api = null;
+  }
+
+  return {
+    start,
+    stop,
+    api: lazyApi,
+    ports,
+    get urls() {
+      return urls;
+    },
+    registry,
+    get config() {
+      return config;
+    },
+    get demo() {
+      return demo;
+    },
+    get authToken() {
+      return authToken();
+    },
+  };
+}
+
+/** Demo mode: point the Twilio and TTS settings at the embedded stand-ins. */
+function withDemoSettings(config: Config, demo: Demo): Config {
+  const s = config.settings;
+  const resolved = resolveConfig(
+    {
+      ...s,
+      TTS_URL: demo.ttsUrl,
+      TWILIO_API_BASE_URL: demo.restUrl,
+      TWILIO_ACCOUNT_SID: DEMO_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: DEMO_AUTH_TOKEN,
+      CONNECT_DID: s.CONNECT_DID ?? DEMO_CONNECT_DID,
+      CONSOLE_TOKEN: config.consoleToken,
+      DEMO: 'on',
+    },
+    config.sources,
+  );
+  return { ...resolved, consoleToken: config.consoleToken, consoleTokenGenerated: config.consoleTokenGenerated, dataDir: config.dataDir };
+}
+
+/** The settings the host changed at start (demo stand-ins), shown in Setup as set — never secret values. */
+function effectiveOverrides(current: Config, original: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ['TTS_URL', 'TWILIO_API_BASE_URL', 'TWILIO_ACCOUNT_SID', 'CONNECT_DID'] as const) {
+    if (current.settings[key] !== original.settings[key]) out[key] = current.settings[key];
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+// The Electron shell: lifecycle, one secure window, ConsoleApi over IPC, native notifications.
+// All logic lives in the host; this file only wires it to Electron (tested with a mocked electron).
+import type * as Electron from 'electron';
+import { join } from 'node:path';
+import type { ConsoleMessage } from '../../shared/api';
+import { CONSOLE_METHODS, type ConsoleMethod } from '../../shared/api';
+import type { Host } from '../host';
+import { CONTENT_SECURITY_POLICY, windowOptions } from './window';
+import { IPC_INVOKE, IPC_PUSH, IPC_SUBSCRIBE, isTrustedSender } from './ipc';
+
+type ElectronApi = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'session' | 'Notification' | 'shell'>;
+
+export interface ShellOptions {
+  electron: ElectronApi;
+  createHost: () => Host;
+  outDir: string;
+  devUrl?: string;
+  onFatal?: (message: string) => void;
+}
+
+export function runShell(options: ShellOptions): { ready: Promise<void> } {
+  const { app, BrowserWindow, ipcMain, session, Notification } = options.electron;
+  const host = options.createHost();
+  let quitting = false;
+  const unsubscribers = new Map<number, () => void>();
+
+  ipcMain.handle(IPC_INVOKE, async (event, method: ConsoleMethod, params: unknown[]) => {
+    if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) throw new Error('Refused: untrusted sender');
+    if (!CONSOLE_METHODS.includes(method) || !Array.isArray(params)) throw new Error('Refused: unknown method');
+    const fn = host.api[method] as (...args: unknown[]) => Promise<unknown>;
+    return fn.apply(host.api, params);
+  });
+
+  ipcMain.on(IPC_SUBSCRIBE, (event) => {
+    if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) return;
+    const contents = event.sender;
+    unsubscribers.get(contents.id)?.();
+    const off = host.api.subscribe((message: ConsoleMessage) => {
+      if (!contents.isDestroyed()) contents.send(IPC_PUSH, message);
+      notifyIfNeeded(message);
+    });
+    unsubscribers.set(contents.id, off);
+    contents.once('destroyed', () => {
+      off();
+      unsubscribers.delete(contents.id);
+    });
+  });
+
+  function notifyIfNeeded(message: ConsoleMessage): void {
+    if (message.kind !== 'event' || message.event.type !== 'alert' || !Notification.isSupported()) return;
+    new Notification({ title: 'Front Door: a call needs attention', body: message.event.alert.message }).show();
+  }
+
+  const ready = app.whenReady().then(async () => {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'notifications'));
+    try {
+      await host.start();
+    } catch (err) {
+      options.onFatal?.(err instanceof Error ? err.message : String(err));
+      app.quit();
+      return;
+    }
+    const win = new BrowserWindow(windowOptions(join(options.outDir, 'preload/index.cjs')));
+    win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    win.webContents.on('will-navigate', (event) => event.preventDefault());
+    win.once('ready-to-show', () => win.show());
+    if (options.devUrl) await win.loadURL(options.devUrl);
+    else await win.loadFile(join(options.outDir, 'renderer/index.html'));
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    quitting = true;
+    for (const off of unsubscribers.values()) off();
+    void host.stop().finally(() => app.quit());
+  });
+
+  return { ready };
+}
