@@ -94,7 +94,7 @@ export class CallRegistry {
   }
 }
 
-/** Mask the middle digits of a phone number for display: +82 10-••••-5678 style, keeping country code and last 4. */
+/** Mask the middle digits of a phone number for display (+82 10-••••-5678): country code, first 2 and last 4 digits stay. */
 export function maskNumber(number: string): string {
   if (!number) return '';
   if (!/^\+?\d{6,}$/.test(number)) return number.startsWith('client:') ? 'client:••••' : number;
@@ -103,5 +103,6 @@ export function maskNumber(number: string): string {
   const cc = plus ? (digits.startsWith('1') ? '1' : digits.slice(0, 2)) : '';
   const rest = digits.slice(cc.length);
   const last = rest.slice(-4);
-  return `${plus}${cc}${cc ? ' ' : ''}${'•'.repeat(Math.max(0, rest.length - 4))}${last}`;
+  const head = rest.length >= 8 ? `${rest.slice(0, 2)}-${'•'.repeat(rest.length - 6)}-` : '•'.repeat(Math.max(0, rest.length - 4));
+  return `${plus}${cc}${cc ? ' ' : ''}${head}${last}`;
 }

@@ -57,32 +57,43 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       return;
     }
     const url = new URL(req.url ?? '/', 'http://x');
-    let path = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let path: string;
+    try {
+      path = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     let file = join(root, path);
     if (!file.startsWith(root + sep) && file !== root) {
       res.writeHead(400).end();
       return;
     }
     try {
-      const st = await stat(file);
-      if (st.isDirectory()) file = join(file, 'index.html');
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     } catch {
-      path = 'index.html'; // client-side routes fall back to the app
-      file = join(root, path);
+      // not a file: a client-side route
     }
+    let body: Buffer;
     try {
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'content-security-policy': CSP,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-        'cache-control': extname(file) === '.html' ? 'no-store' : 'public, max-age=3600',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      body = await readFile(file);
     } catch {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('The console UI is not built. Run: npm run build');
+      file = join(root, 'index.html'); // client-side routes fall back to the app
+      try {
+        body = await readFile(file);
+      } catch {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('The console UI is not built. Run: npm run build');
+        return;
+      }
     }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': extname(file) === '.html' ? 'no-store' : 'public, max-age=3600',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   const server: Server = createServer((req, res) => void serveStatic(req, res));
