@@ -25,6 +25,7 @@ function check(name, cmd, args) {
 
 check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (renderer)', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
+check('typecheck (e2e)', 'npx', ['tsc', '-p', 'tsconfig.e2e.json', '--noEmit']);
 check('lint', 'npx', ['eslint', '.']);
 
 rmSync('test-results/vitest.json', { force: true });
