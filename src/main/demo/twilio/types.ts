@@ -1,0 +1,113 @@
+// Types shared by the simulated Twilio's pieces: what it needs from the world, what the caller decides, what it did.
+import type { Method } from './twiml';
+
+export type Params = Record<string, string>;
+
+export interface Webhook {
+  url: string;
+  method: Method;
+  params: Params;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
+/** One bidirectional media stream as Twilio's side of it. */
+export interface MediaLeg {
+  readonly streamSid: string;
+  /** Called for every media message our server sends (what the caller hears), with its byte count. */
+  onAudio(listener: (bytes: number) => void): void;
+  /** The caller talks: audio goes out as inbound 20 ms media frames. */
+  sendAudio(mulaw: Buffer): void;
+  /** Resolves when our server closed the socket (Twilio then goes on with the TwiML). */
+  readonly closedByServer: Promise<void>;
+  /** Twilio ends the stream (hang-up, REST redirect): sends `stop`, closes. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The world as the simulated Twilio sees it: our host's HTTP and WebSocket servers, and time. */
+export interface TwilioSide {
+  readonly accountSid: string;
+  /** A signed webhook request to our host (the URL is the public one Twilio would call). */
+  request(hook: Webhook): Promise<WebhookAnswer>;
+  /** Opens a signed media stream to `url` (the <Stream url>). */
+  openStream(options: { url: string; callSid: string; customParameters: Params }): Promise<MediaLeg>;
+  /** Resolves after `ms`; rejects when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  now(): number;
+  /** Standard request parameters of a call leg (CallSid, AccountSid, From, To, CallStatus, ApiVersion, Direction, …). */
+  callParams(leg: { callSid: string; from: string; to: string; callStatus: string; direction: string }): Params;
+  newCallSid(): string;
+}
+
+export interface Utterance {
+  text: string;
+  confidence: number;
+  /** Starts talking this far into the Gather's prompt (barge-in), instead of after it. */
+  bargeInMs?: number;
+}
+
+/** What the caller does once they hear the bot on a media stream (ms counted from the first audio heard). */
+export type StreamAct = { kind: 'listen' } | { kind: 'talk'; afterMs: number; text: string } | { kind: 'hangup'; afterMs: number };
+
+export interface DialAnswer {
+  /** Child-leg CallStatus at the end: completed (answered and bridged), busy, no-answer, failed. */
+  status: 'completed' | 'busy' | 'no-answer' | 'failed';
+  ringMs: number;
+  /** How long the agent talks with the caller once answered. */
+  talkMs: number;
+}
+
+/** The caller's (and the far end's) side of one simulated call. */
+export interface Caller {
+  /** At the n-th Gather (0-based): what the caller says, null for silence, 'hangup' to hang up now. */
+  atGather(turn: { index: number; prompt: string; elapsedMs: number }): Utterance | null | 'hangup';
+  /** When the n-th media stream starts. */
+  inStream(turn: { index: number; parameters: Params; elapsedMs: number }): StreamAct;
+  /** The caller's voice for `text` (raw mu-law 8 kHz). */
+  speechAudio(text: string): Promise<Buffer>;
+  /** How the Dial target answers. */
+  dialAnswer(number: string): DialAnswer;
+  /** The caller hangs up at the latest after this long (a stuck call must end). */
+  readonly maxCallMs: number;
+}
+
+/** What the simulated Twilio did, in order (tests read it; the demo logs it). */
+export type SimAction =
+  | { type: 'status'; status: string; sequence: number; callSid: string }
+  | { type: 'webhook'; url: string; params: Params; status?: number }
+  | { type: 'say'; text: string; ms: number; cut?: boolean }
+  | { type: 'pause'; ms: number }
+  | { type: 'speech'; text: string; bargeIn: boolean }
+  | { type: 'silence'; ms: number }
+  | { type: 'stream'; event: 'open' | 'audio' | 'talk' | 'closed' | 'stopped'; url?: string; parameters?: Params; text?: string }
+  | { type: 'dial'; number: string; event: string }
+  | { type: 'rest'; form: Params }
+  | { type: 'error'; message: string }
+  | { type: 'ended'; reason: string };
+
+/** What a verb runner (stream, dial) may use of the call it runs in. */
+export interface VerbContext {
+  readonly callSid: string;
+  readonly from: string;
+  readonly to: string;
+  readonly caller: Caller;
+  readonly side: TwilioSide;
+  /** Aborts when the verb is interrupted (hang-up, REST update). */
+  readonly signal: AbortSignal;
+  /** Waits `ms` of call time (scaled by the demo speed); rejects when interrupted. */
+  wait(ms: number): Promise<void>;
+  /** Races `promise` against an interruption. */
+  guard<T>(promise: Promise<T>): Promise<T>;
+  /** Work the call waits for before it counts as ended. */
+  track<T>(promise: Promise<T>): Promise<T>;
+  elapsedMs(): number;
+  act(action: SimAction): void;
+  /** A fire-and-forget callback (status, stream status), delivered in order after the ones before it. */
+  callback(hook: Webhook): void;
+  /** The caller hangs up (interrupts whatever runs). */
+  hangup(reason: string): void;
+}
