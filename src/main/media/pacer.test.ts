@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { FakeTimers } from './fake-timers';
+import { bufferedMs, createPacer, frameDeadline, framesDue, newPaceState, serveStream, type PacedStream, type PaceState } from './pacer';
+
+describe('framesDue', () => {
+  const T0 = 10_000;
+  it.each<[string, PaceState, number, number, { due: number; rebase: boolean }]>([
+    ['first frame: lead burst of lead/20 + 1 frames', { t0: NaN, sent: 0 }, T0, 100, { due: 6, rebase: true }],
+    ['no lead: one frame at a time', { t0: NaN, sent: 0 }, T0, 0, { due: 1, rebase: true }],
+    ['lead not a multiple of 20', { t0: NaN, sent: 0 }, T0, 150, { due: 8, rebase: true }],
+    ['right after the burst: nothing due', { t0: T0, sent: 6 }, T0 + 5, 100, { due: 0, rebase: false }],
+    ['next grid point: one frame', { t0: T0, sent: 6 }, T0 + 20, 100, { due: 1, rebase: false }],
+    ['timer 1 ms early still counts', { t0: T0, sent: 6 }, T0 + 19, 100, { due: 1, rebase: false }],
+    ['2 ms early does not', { t0: T0, sent: 6 }, T0 + 18, 100, { due: 0, rebase: false }],
+    ['frame 7 (due at +40) late by 50 ms (< lead): catch up 3 frames', { t0: T0, sent: 7 }, T0 + 40 + 50, 100, { due: 3, rebase: false }],
+    ['stall longer than the lead: re-base, no burst of missed audio', { t0: T0, sent: 7 }, T0 + 1000, 100, { due: 6, rebase: true }],
+    ['buffer exactly drained: re-base', { t0: T0, sent: 10 }, T0 + 200, 100, { due: 6, rebase: true }],
+  ])('%s', (_name, state, now, lead, expected) => {
+    expect(framesDue(state, now, lead)).toEqual(expected);
+  });
+});
+
+describe('bufferedMs / frameDeadline', () => {
+  it.each([
+    [{ t0: NaN, sent: 0 }, 5, 0],
+    [{ t0: 1000, sent: 6 }, 1000, 120],
+    [{ t0: 1000, sent: 6 }, 1050, 70],
+    [{ t0: 1000, sent: 6 }, 2000, 0],
+  ])('bufferedMs(%o, %i) = %i', (state, now, ms) => expect(bufferedMs(state, now)).toBe(ms));
+
+  it('deadlines: the lead burst leaves at t0, then one per 20 ms', () => {
+    const s = { t0: 1000, sent: 0 };
+    expect([0, 5, 6, 7].map((n) => frameDeadline(s, n, 100))).toEqual([1000, 1000, 1020, 1040]);
+  });
+});
+
+/** A stream with `frames` queued; records what the pacer asked of it. */
+class FakeStream implements PacedStream {
+  pace = newPaceState();
+  sends: Array<{ at: number; count: number; lateness: number[] }> = [];
+  starvedAt: number[] = [];
+  constructor(
+    public frames: number,
+    public more = false,
+  ) {}
+  available() {
+    return this.frames;
+  }
+  expectingMore() {
+    return this.more;
+  }
+  sendFrames(count: number, now: number, leadMs: number) {
+    const lateness: number[] = [];
+    for (let i = 0; i < count; i++) lateness.push(now - frameDeadline(this.pace, this.pace.sent + i, leadMs));
+    this.pace.sent += count;
+    this.frames -= count;
+    this.sends.push({ at: now, count, lateness });
+  }
+  starved(now: number) {
+    this.starvedAt.push(now);
+  }
+  get total() {
+    return this.sends.reduce((n, s) => n + s.count, 0);
+  }
+}
+
+describe('serveStream', () => {
+  it('returns Infinity for an idle stream and never calls it starved', () => {
+    const s = new FakeStream(0, true);
+    expect(serveStream(s, 5, 100)).toBe(Infinity);
+    expect(s.starvedAt).toEqual([]);
+  });
+
+  it('reports starvation once the next frame is due with an empty queue', () => {
+    const s = new FakeStream(6, true);
+    expect(serveStream(s, 1000, 100)).toBe(1020);
+    expect(serveStream(s, 1010, 100)).toBe(1020);
+    expect(s.starvedAt).toEqual([]);
+    expect(serveStream(s, 1020, 100)).toBe(Infinity);
+    expect(s.starvedAt).toEqual([1020]);
+  });
+
+  it('stops asking for the clock when the reply is fully sent', () => {
+    const s = new FakeStream(3, false);
+    expect(serveStream(s, 1000, 100)).toBe(Infinity);
+    expect(s.total).toBe(3);
+  });
+});
+
+describe('createPacer (injected clock)', () => {
+  function setup(leadMs = 100) {
+    const timers = new FakeTimers();
+    const pacer = createPacer({ leadMs, now: timers.now, timers });
+    return { timers, pacer };
+  }
+
+  it('sends one frame per 20 ms on absolute deadlines after the lead burst, with zero lateness', () => {
+    const { timers, pacer } = setup(100);
+    const s = new FakeStream(50);
+    pacer.add(s);
+    pacer.kick();
+    timers.flush();
+    expect(s.sends[0]!.count).toBe(6);
+    timers.advance(20 * 44);
+    expect(s.total).toBe(50);
+    expect(s.sends.slice(1).every((x) => x.count === 1)).toBe(true);
+    expect(s.sends.flatMap((x) => x.lateness).every((l) => l === 0)).toBe(true);
+    const gaps = s.sends.slice(2).map((x, i) => x.at - s.sends[i + 1]!.at);
+    expect(new Set(gaps)).toEqual(new Set([20]));
+    expect(timers.size).toBe(0);
+  });
+
+  it('serves many streams from one timer', () => {
+    const { timers, pacer } = setup(60);
+    const streams = Array.from({ length: 20 }, () => new FakeStream(30));
+    for (const s of streams) pacer.add(s);
+    pacer.kick();
+    timers.flush();
+    expect(timers.size).toBe(1);
+    timers.advance(1000);
+    expect(streams.every((s) => s.total === 30)).toBe(true);
+  });
+
+  it('re-bases after a stall longer than the lead instead of bursting the missed audio', () => {
+    const { timers, pacer } = setup(100);
+    const s = new FakeStream(200);
+    pacer.add(s);
+    pacer.kick();
+    timers.advance(200);
+    const before = s.total;
+    // The event loop is blocked for 700 ms: the pending timer fires late.
+    timers.t += 700;
+    timers.flush();
+    const burst = s.sends.at(-1)!;
+    expect(burst.count).toBe(6);
+    expect(s.total - before).toBe(6);
+    expect(s.pace.t0).toBe(timers.t);
+  });
+
+  it('catches up a stall shorter than the lead on the same grid', () => {
+    const { timers, pacer } = setup(100);
+    const s = new FakeStream(200);
+    pacer.add(s);
+    pacer.kick();
+    timers.advance(200);
+    const t0 = s.pace.t0;
+    // Blocked for 60 ms: frame 16 was due at t0+220, now is t0+260 → frames 16..18 leave at once.
+    timers.t += 60;
+    timers.flush();
+    expect(s.sends.at(-1)!.count).toBe(3);
+    expect(s.pace.t0).toBe(t0);
+    expect(s.sends.at(-1)!.lateness).toEqual([40, 20, 0]);
+  });
+
+  it('starves, then resumes when kicked with new frames', () => {
+    const { timers, pacer } = setup(100);
+    const s = new FakeStream(10, true);
+    pacer.add(s);
+    pacer.kick();
+    timers.advance(500);
+    expect(s.starvedAt.length).toBe(1);
+    expect(timers.size).toBe(0);
+    s.frames = 10;
+    pacer.kick();
+    timers.flush();
+    expect(s.sends.at(-1)!.count).toBe(6); // buffer had drained: a new segment
+  });
+
+  it('keeps serving the other streams when one throws', () => {
+    const errors: unknown[] = [];
+    const timers = new FakeTimers();
+    const pacer = createPacer({ leadMs: 40, now: timers.now, timers, onError: (e) => errors.push(e) });
+    const bad = new FakeStream(10);
+    bad.sendFrames = () => {
+      throw new Error('socket gone');
+    };
+    const good = new FakeStream(10);
+    pacer.add(bad);
+    pacer.add(good);
+    pacer.kick();
+    timers.advance(400);
+    expect(errors).toHaveLength(1);
+    expect(good.total).toBe(10);
+    expect(pacer.size).toBe(1);
+  });
+
+  it('stop() leaves no timer behind and ignores later kicks', () => {
+    const { timers, pacer } = setup(100);
+    pacer.add(new FakeStream(100));
+    pacer.kick();
+    timers.advance(100);
+    expect(timers.size).toBe(1);
+    pacer.stop();
+    expect(timers.size).toBe(0);
+    pacer.kick();
+    expect(timers.size).toBe(0);
+    expect(pacer.size).toBe(0);
+  });
+
+  it('removing the last stream clears the timer', () => {
+    const { timers, pacer } = setup(100);
+    const s = new FakeStream(100);
+    pacer.add(s);
+    pacer.kick();
+    timers.advance(40);
+    pacer.remove(s);
+    expect(timers.size).toBe(0);
+  });
+});

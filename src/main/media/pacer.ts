@@ -1,0 +1,179 @@
+// One shared clock that paces the outbound audio of every stream against absolute deadlines.
+// Hand-written: the scheduling policy (lead, re-base, underrun) is ours; notes/s3-audio.md §4.
+//
+// Model: a stream's playout starts at t0 (first frame of a segment). Twilio plays frame n at about
+// t0 + n·20 ms. We may send frame n once now ≥ t0 + n·20 − lead, so `lead` ms stay queued at Twilio.
+// If the modelled Twilio buffer has drained (a stall longer than the lead, or a late part), the next
+// frame starts a new segment (re-base) instead of bursting the missed audio.
+
+export const FRAME_MS = 20;
+/** libuv timers can fire ~1 ms early: count a frame due within 1 ms of its deadline. */
+const EARLY_MS = 1;
+
+/** Per-stream pacing state, mutated by the pacer. t0 is NaN before the first frame. */
+export interface PaceState {
+  t0: number;
+  /** Frames sent since t0. */
+  sent: number;
+}
+
+export function newPaceState(): PaceState {
+  return { t0: Number.NaN, sent: 0 };
+}
+
+/** Audio (ms) sent but, by the model, not yet played at Twilio. */
+export function bufferedMs(state: PaceState, now: number): number {
+  if (Number.isNaN(state.t0)) return 0;
+  return Math.max(0, state.sent * FRAME_MS - (now - state.t0));
+}
+
+/** When frame n of the current segment may leave (ideal send time). */
+export function frameDeadline(state: PaceState, n: number, leadMs: number): number {
+  return state.t0 + Math.max(0, n * FRAME_MS - leadMs);
+}
+
+export interface Due {
+  /** Frames that may be sent now (before re-basing, counted from the new t0). */
+  due: number;
+  /** Start a new segment at now: t0 = now, sent = 0. */
+  rebase: boolean;
+}
+
+/** The pacing decision for one stream at `now`. Pure. */
+export function framesDue(state: PaceState, now: number, leadMs: number): Due {
+  if (Number.isNaN(state.t0) || bufferedMs(state, now) <= 0) {
+    return { due: Math.floor(leadMs / FRAME_MS) + 1, rebase: true };
+  }
+  const allowed = Math.floor((now - state.t0 + leadMs + EARLY_MS) / FRAME_MS) + 1;
+  return { due: Math.max(0, allowed - state.sent), rebase: false };
+}
+
+/** A stream the pacer serves. The session's playout queue implements it. */
+export interface PacedStream {
+  readonly pace: PaceState;
+  /** Frames ready to send. */
+  available(): number;
+  /** True while more audio is expected (a frame due with an empty queue is then an underrun). */
+  expectingMore(): boolean;
+  /** Send `count` frames now (count ≤ available()); must advance pace.sent by count. */
+  sendFrames(count: number, now: number, leadMs: number): void;
+  /** A frame was due and none was ready. */
+  starved(now: number): void;
+}
+
+export interface TimerApi {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimers: TimerApi = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface Pacer {
+  readonly leadMs: number;
+  add(stream: PacedStream): void;
+  remove(stream: PacedStream): void;
+  /** Frames became available: serve streams now (on the next turn of the event loop). */
+  kick(): void;
+  /** Number of streams registered. */
+  readonly size: number;
+  stop(): void;
+}
+
+export interface PacerOptions {
+  leadMs: number;
+  now?: () => number;
+  timers?: TimerApi;
+  /** A stream that throws is removed and reported here; the others keep going. */
+  onError?: (err: unknown, stream: PacedStream) => void;
+}
+
+/** Serve one stream at `now`; returns when it next needs the clock (Infinity = only when kicked). */
+export function serveStream(s: PacedStream, now: number, leadMs: number): number {
+  const pace = s.pace;
+  const available = s.available();
+  if (available === 0) {
+    if (Number.isNaN(pace.t0) || !s.expectingMore()) return Infinity;
+    const next = frameDeadline(pace, pace.sent, leadMs);
+    if (now + EARLY_MS >= next) {
+      s.starved(now);
+      return Infinity;
+    }
+    return next;
+  }
+  const decision = framesDue(pace, now, leadMs);
+  if (decision.rebase) {
+    pace.t0 = now;
+    pace.sent = 0;
+  }
+  const count = Math.min(decision.due, available);
+  if (count > 0) s.sendFrames(count, now, leadMs);
+  if (s.available() === 0 && !s.expectingMore()) return Infinity;
+  return frameDeadline(pace, pace.sent, leadMs);
+}
+
+export function createPacer(options: PacerOptions): Pacer {
+  const leadMs = options.leadMs;
+  const now = options.now ?? Date.now;
+  const timers = options.timers ?? realTimers;
+  const streams = new Set<PacedStream>();
+  let handle: unknown = null;
+  let wakeAt = Infinity;
+  let stopped = false;
+
+  const schedule = (at: number, t: number) => {
+    if (stopped || at === Infinity) return;
+    if (handle !== null && wakeAt <= at) return;
+    if (handle !== null) timers.clear(handle);
+    wakeAt = at;
+    handle = timers.set(tick, Math.max(0, Math.ceil(at - t)));
+  };
+
+  function tick(): void {
+    handle = null;
+    wakeAt = Infinity;
+    if (stopped) return;
+    const t = now();
+    let next = Infinity;
+    for (const s of streams) {
+      try {
+        const n = serveStream(s, t, leadMs);
+        if (n < next) next = n;
+      } catch (err) {
+        streams.delete(s);
+        options.onError?.(err, s);
+      }
+    }
+    schedule(next, t);
+  }
+
+  return {
+    leadMs,
+    add(stream) {
+      if (!stopped) streams.add(stream);
+    },
+    remove(stream) {
+      streams.delete(stream);
+      if (streams.size === 0 && handle !== null) {
+        timers.clear(handle);
+        handle = null;
+        wakeAt = Infinity;
+      }
+    },
+    kick() {
+      const t = now();
+      schedule(t, t);
+    },
+    get size() {
+      return streams.size;
+    },
+    stop() {
+      stopped = true;
+      streams.clear();
+      if (handle !== null) timers.clear(handle);
+      handle = null;
+    },
+  };
+}
