@@ -57,4 +57,11 @@ export interface PartStore {
   get(key: string, signal?: AbortSignal): Promise<{ bytes: Buffer; lastModified?: number } | null>;
   /** For the Setup view/logs, no secrets. */
   describe(): string;
+  /** Releases sockets (S3). Optional: the folder store holds nothing. */
+  close?(): void;
+}
+
+/** A store failure worth retrying on the next poll (timeout, 5xx after the SDK's own retries, network). */
+export class TransientStoreError extends TtsError {
+  readonly transient = true;
 }
