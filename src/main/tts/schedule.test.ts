@@ -116,12 +116,12 @@ describe('shouldCheckDone', () => {
 
 describe('queuedNow', () => {
   it.each([
-    { name: 'report drains at real time', args: [1100, { ms: 500, at: 1000 }, 0, 900] as const, q: 400 },
-    { name: 'report older than the last part: own estimate', args: [1100, { ms: 500, at: 1000 }, 2300, 1050] as const, q: 1200 },
-    { name: 'no report yet', args: [1100, undefined, 2300, 1050] as const, q: 1200 },
-    { name: 'never negative', args: [5000, { ms: 500, at: 1000 }, 0, 900] as const, q: 0 },
-  ])('$name', ({ args, q }) => {
-    expect(queuedNow(...args)).toBe(q);
+    { name: 'report drains at real time', now: 1100, report: { ms: 500, at: 1000 }, own: 0, seen: 900, q: 400 },
+    { name: 'report older than the last part: own estimate', now: 1100, report: { ms: 500, at: 1000 }, own: 2300, seen: 1050, q: 1200 },
+    { name: 'no report yet', now: 1100, report: undefined, own: 2300, seen: 1050, q: 1200 },
+    { name: 'never negative', now: 5000, report: { ms: 500, at: 1000 }, own: 0, seen: 900, q: 0 },
+  ])('$name', ({ now, report, own, seen, q }) => {
+    expect(queuedNow(now, report, own, seen)).toBe(q);
   });
 });
 
