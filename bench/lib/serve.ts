@@ -1,0 +1,98 @@
+// Child side of the bench's process split: answer the parent's calls, push events, and report this
+// process's own cost (CPU, event-loop delay, memory) over a window the parent opens and closes.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export type Handler = (params: never) => unknown;
+
+export interface ProcStats {
+  /** CPU time over wall time in the window, % of one core (user + system). */
+  cpuPct: number;
+  /** Event-loop delay percentiles in ms, the sampling resolution subtracted (notes/s3-audio.md §4.4). */
+  eldP50: number;
+  eldP99: number;
+  eldMax: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+  wallMs: number;
+}
+
+const RESOLUTION_MS = 10;
+
+/** One CPU/event-loop/memory window. */
+export function startProcWindow(): { end(): ProcStats } {
+  const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  h.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  sampler.unref();
+  return {
+    end() {
+      clearInterval(sampler);
+      h.disable();
+      const cpu = process.cpuUsage(cpu0);
+      const wallMs = performance.now() - t0;
+      const mem = process.memoryUsage();
+      const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+      return {
+        cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+        eldP50: ms(h.percentile(50)),
+        eldP99: ms(h.percentile(99)),
+        eldMax: ms(h.max),
+        rssMiB: Math.max(peakRss, mem.rss) / 2 ** 20,
+        heapUsedMiB: mem.heapUsed / 2 ** 20,
+        wallMs,
+      };
+    },
+  };
+}
+
+export function pushEvent(event: string, data?: unknown): void {
+  process.send?.({ event, data });
+}
+
+/** Serve calls until the parent says shutdown (or goes away). `cleanup` must stop everything it started. */
+export function serveCalls(handlers: Record<string, Handler>, cleanup: () => Promise<void>): void {
+  let window: ReturnType<typeof startProcWindow> | null = null;
+  const builtins: Record<string, Handler> = {
+    'stats.begin': () => {
+      window = startProcWindow();
+      return true;
+    },
+    'stats.end': () => {
+      const w = window;
+      window = null;
+      return w ? w.end() : null;
+    },
+    'gc': () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      return process.memoryUsage();
+    },
+    shutdown: async () => {
+      await cleanup();
+      setImmediate(() => process.exit(0));
+      return true;
+    },
+  };
+  process.on('message', async (msg: { id: number; method: string; params: unknown }) => {
+    const fn = handlers[msg.method] ?? builtins[msg.method];
+    try {
+      if (!fn) throw new Error(`unknown method ${msg.method}`);
+      const result = await (fn as (p: unknown) => unknown)(msg.params);
+      process.send?.({ id: msg.id, ok: true, result });
+    } catch (err) {
+      process.send?.({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  });
+  // the parent died or dropped us: never linger
+  process.on('disconnect', () => {
+    void cleanup().finally(() => process.exit(1));
+  });
+  process.send?.({ ready: true });
+}
+
+/** Epoch milliseconds with sub-ms precision, comparable across the bench's processes on one machine. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
