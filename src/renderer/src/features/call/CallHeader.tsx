@@ -1,0 +1,92 @@
+// Who, mode, state, ticking duration, the handoff outcome, and the two actions.
+import { memo } from 'react';
+import type { Call, HandoffStatus } from '../../../../shared/model';
+import { callDuration, displayNumber, formatDuration } from '../../format';
+import { useT } from '../../i18n/useT';
+import { useActions, useConsole } from '../../store/context';
+import { useNow } from '../../store/ticker';
+import { StateBadge } from '../../ui/StateBadge';
+import { HangupIcon, HeadsetIcon } from '../../ui/icons';
+import { handoffBlockedReason, hangupBlockedReason } from './handoff-rules';
+
+const STEPS: HandoffStatus[] = ['requested', 'accepted', 'dialing', 'connected'];
+
+function HandoffSteps({ call }: { call: Call }) {
+  const t = useT();
+  const h = call.handoff;
+  if (!h) return null;
+  const failed = h.status === 'failed';
+  const reached = failed ? -1 : STEPS.indexOf(h.status);
+  return (
+    <div className={`handoff-steps${failed ? ' failed' : ''}`} role="status" aria-live="polite" data-handoff={h.status}>
+      {failed ? (
+        <span className="step step-failed">
+          {t('handoff.failed')}
+          {h.message ? ` — ${h.message}` : ''}
+          {h.code ? ` (Twilio ${h.code})` : ''}
+        </span>
+      ) : (
+        STEPS.map((s, i) => (
+          <span key={s} className={`step${i < reached ? ' done' : i === reached ? ' current' : ''}`}>
+            {t(`handoff.${s}`)}
+          </span>
+        ))
+      )}
+      <span className="step-source">· {t(`handoff.by.${h.source}`)}</span>
+    </div>
+  );
+}
+
+function Ticking({ call }: { call: Call }) {
+  const now = useNow();
+  return <span className="hdr-duration">{formatDuration(callDuration(call, now))}</span>;
+}
+
+export const CallHeader = memo(function CallHeader({ call, readOnly }: { call: Call; readOnly: boolean }) {
+  const t = useT();
+  const presentation = useConsole((s) => s.prefs.presentation);
+  const settings = useConsole((s) => s.settings);
+  const busy = useConsole((s) => s.busy[call.callSid]);
+  const { ask } = useActions();
+  const handoffWhy = handoffBlockedReason(call, settings, readOnly);
+  const hangupWhy = hangupBlockedReason(call, readOnly);
+  const ended = call.state === 'ended';
+  return (
+    <div className="call-header">
+      <div className="hdr-who">
+        <h2 className="hdr-number" data-testid="call-number">
+          {displayNumber(call, presentation) || t('calls.unknownCaller')}
+        </h2>
+        <div className="hdr-meta">
+          <StateBadge state={call.state} />
+          <span className="chip">{t(`callmode.${call.mode}`)}</span>
+          {call.simulated ? <span className="chip chip-sim">{t('calls.simulated')}</span> : null}
+          {call.interrupted ? <span className="chip chip-warn">{t('calls.interrupted')}</span> : null}
+          {readOnly ? <span className="chip">{t('call.readOnly')}</span> : null}
+          {ended ? <span className="hdr-duration">{formatDuration(callDuration(call, call.endedAt ?? call.startedAt))}</span> : <Ticking call={call} />}
+          {ended && call.endReason ? <span className="muted">· {call.endReason}</span> : null}
+        </div>
+        <HandoffSteps call={call} />
+      </div>
+      <div className="hdr-actions">
+        <span className="why" id="handoff-why" title={handoffWhy ? t(handoffWhy) : undefined}>
+          <button type="button" className="btn btn-primary" disabled={Boolean(handoffWhy) || busy !== undefined} aria-describedby={handoffWhy ? 'handoff-why-text' : undefined} onClick={() => ask('handoff', call.callSid)}>
+            <HeadsetIcon size={16} />
+            {t('call.handoff')}
+          </button>
+        </span>
+        <span className="why" title={hangupWhy ? t(hangupWhy) : undefined}>
+          <button type="button" className="btn btn-danger-outline" disabled={Boolean(hangupWhy) || busy !== undefined} onClick={() => ask('hangup', call.callSid)}>
+            <HangupIcon size={16} />
+            {t('call.hangup')}
+          </button>
+        </span>
+        {handoffWhy && !readOnly && !ended ? (
+          <span className="why-text" id="handoff-why-text">
+            {t(handoffWhy)}
+          </span>
+        ) : null}
+      </div>
+    </div>
+  );
+});

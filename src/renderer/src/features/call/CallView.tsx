@@ -1,0 +1,31 @@
+// The selected call: header, conversation, audio charts and the events log. Live calls update as
+// events arrive; history calls open here read-only.
+import { memo } from 'react';
+import { useT } from '../../i18n/useT';
+import { useConsole } from '../../store/context';
+import { selectedCallOf } from '../../store/live';
+import { AudioPanel } from './AudioPanel';
+import { CallHeader } from './CallHeader';
+import { Conversation } from './Conversation';
+import { EventsLog } from './EventsLog';
+
+export const CallView = memo(function CallView() {
+  const t = useT();
+  const selected = useConsole((s) => s.selected);
+  const call = useConsole((s) => selectedCallOf(s));
+  if (!selected) return null;
+  if (!call) {
+    return <div className="call-loading">{selected.loading ? t('call.loading') : t('call.notFound')}</div>;
+  }
+  return (
+    <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
+      <CallHeader call={call} readOnly={selected.readOnly} />
+      {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
+      <div className="call-body">
+        <Conversation events={selected.events} />
+        <AudioPanel call={call} />
+      </div>
+      <EventsLog events={selected.events} />
+    </div>
+  );
+});

@@ -1,0 +1,178 @@
+// Pure reducers for what the host pushes: calls by callSid, their order, health, settings, demo,
+// and the selected call's timeline. The zustand store (store.ts) only wires these to ConsoleApi.
+import type { ConsoleMessage } from '../../../shared/api';
+import type { Call, CallEvent, CallRecord, HostHealth, SettingsView } from '../../../shared/model';
+
+/** Events that are high-rate measurements: they go to the audio buffers, not into the timeline. */
+export function isTimelineEvent(event: CallEvent): boolean {
+  return event.type !== 'pacing';
+}
+
+export const MAX_TIMELINE_EVENTS = 3000;
+
+export interface SelectedCall {
+  callSid: string;
+  /** Opened from the live list or from History (each view shows only its own). */
+  origin: 'live' | 'history';
+  /** History calls (and live calls that have left the live list) cannot be acted on. */
+  readOnly: boolean;
+  loading: boolean;
+  error?: string;
+  /** The call as recorded; for live calls the list's copy (calls[callSid]) is fresher. */
+  record?: Call;
+  events: CallEvent[];
+  /** Live events that arrived while the call was loading; merged when it lands. */
+  pending: CallEvent[];
+}
+
+export interface LiveState {
+  hasSnapshot: boolean;
+  calls: Record<string, Call>;
+  /** callSids, newest first. */
+  order: string[];
+  health: HostHealth | null;
+  settings: SettingsView | null;
+  demo: { enabled: boolean; autoDemo: boolean };
+  selected: SelectedCall | null;
+  /** The row the keyboard is on (Enter opens it). */
+  cursor: string | null;
+}
+
+export const initialLive: LiveState = {
+  hasSnapshot: false,
+  calls: {},
+  order: [],
+  health: null,
+  settings: null,
+  demo: { enabled: false, autoDemo: false },
+  selected: null,
+  cursor: null,
+};
+
+function sortOrder(calls: Record<string, Call>): string[] {
+  return Object.values(calls)
+    .sort((a, b) => b.startedAt - a.startedAt || (a.callSid < b.callSid ? -1 : 1))
+    .map((c) => c.callSid);
+}
+
+/** Insert or move one callSid so the order stays newest first (no full re-sort per update). */
+function placeInOrder(order: string[], calls: Record<string, Call>, call: Call): string[] {
+  const at = order.indexOf(call.callSid);
+  if (at >= 0) {
+    const before = at > 0 ? calls[order[at - 1]] : undefined;
+    const after = at < order.length - 1 ? calls[order[at + 1]] : undefined;
+    const fits = (!before || before.startedAt >= call.startedAt) && (!after || after.startedAt <= call.startedAt);
+    if (fits) return order;
+  }
+  const rest = at >= 0 ? order.filter((sid) => sid !== call.callSid) : order;
+  let i = 0;
+  while (i < rest.length && (calls[rest[i]]?.startedAt ?? 0) >= call.startedAt) i++;
+  return [...rest.slice(0, i), call.callSid, ...rest.slice(i)];
+}
+
+function appendEvent(list: CallEvent[], event: CallEvent): CallEvent[] {
+  const last = list[list.length - 1];
+  if (last && last.seq >= event.seq) {
+    if (list.some((e) => e.seq === event.seq)) return list;
+    const merged = [...list, event].sort((a, b) => a.seq - b.seq);
+    return merged.slice(-MAX_TIMELINE_EVENTS);
+  }
+  const next = [...list, event];
+  return next.length > MAX_TIMELINE_EVENTS ? next.slice(-MAX_TIMELINE_EVENTS) : next;
+}
+
+/** Apply one ConsoleMessage. */
+export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveState {
+  switch (message.kind) {
+    case 'snapshot': {
+      const calls: Record<string, Call> = {};
+      for (const call of message.snapshot.calls) calls[call.callSid] = call;
+      const order = sortOrder(calls);
+      return {
+        ...state,
+        hasSnapshot: true,
+        calls,
+        order,
+        health: message.snapshot.health,
+        settings: message.snapshot.settings,
+        demo: message.snapshot.demo,
+        cursor: state.cursor && calls[state.cursor] ? state.cursor : null,
+      };
+    }
+    case 'call': {
+      const call = message.call;
+      const calls = { ...state.calls, [call.callSid]: call };
+      const order = placeInOrder(state.order, calls, call);
+      return { ...state, calls, order };
+    }
+    case 'health':
+      return { ...state, health: message.health };
+    case 'call.removed': {
+      if (!state.calls[message.callSid]) return state;
+      const { [message.callSid]: gone, ...calls } = state.calls;
+      const order = state.order.filter((sid) => sid !== message.callSid);
+      let selected = state.selected;
+      // An open call that leaves the live list stays open, read-only, as it was last seen.
+      if (selected && selected.callSid === message.callSid) selected = { ...selected, readOnly: true, record: gone };
+      const cursor = state.cursor === message.callSid ? nearest(state.order, message.callSid, order) : state.cursor;
+      return { ...state, calls, order, selected, cursor };
+    }
+    case 'event': {
+      const { event } = message;
+      const selected = state.selected;
+      if (!selected || selected.readOnly || selected.callSid !== event.callSid || !isTimelineEvent(event)) return state;
+      if (selected.loading) return { ...state, selected: { ...selected, pending: appendEvent(selected.pending, event) } };
+      return { ...state, selected: { ...selected, events: appendEvent(selected.events, event) } };
+    }
+  }
+}
+
+function nearest(oldOrder: string[], removed: string, newOrder: string[]): string | null {
+  const at = oldOrder.indexOf(removed);
+  return newOrder[Math.min(at, newOrder.length - 1)] ?? null;
+}
+
+/** Open a call: live ones are acted on, history ones are read-only. Loading starts here. */
+export function selectCall(state: LiveState, callSid: string, readOnly: boolean): LiveState {
+  if (state.selected?.callSid === callSid && state.selected.readOnly === readOnly && !state.selected.error) return { ...state, cursor: readOnly ? state.cursor : callSid };
+  return {
+    ...state,
+    cursor: readOnly ? state.cursor : callSid,
+    selected: { callSid, origin: readOnly ? 'history' : 'live', readOnly, loading: true, events: [], pending: [] },
+  };
+}
+
+export function closeCall(state: LiveState): LiveState {
+  return state.selected ? { ...state, selected: null } : state;
+}
+
+/** The record arrived (or not): timeline = record events + live events that came meanwhile. */
+export function callLoaded(state: LiveState, callSid: string, record: CallRecord | null, error?: string): LiveState {
+  const selected = state.selected;
+  if (!selected || selected.callSid !== callSid) return state;
+  if (!record) {
+    return { ...state, selected: { ...selected, loading: false, error: error ?? 'not-found', events: selected.pending, pending: [] } };
+  }
+  let events = record.events.filter(isTimelineEvent);
+  const maxSeq = events.reduce((m, e) => Math.max(m, e.seq), -Infinity);
+  for (const e of selected.pending) if (e.seq > maxSeq) events.push(e);
+  if (events.length > MAX_TIMELINE_EVENTS) events = events.slice(-MAX_TIMELINE_EVENTS);
+  return { ...state, selected: { ...selected, loading: false, error: undefined, record: record.call, events, pending: [] } };
+}
+
+/** Move the keyboard cursor through the live list. */
+export function moveCursor(state: LiveState, delta: number): LiveState {
+  if (state.order.length === 0) return state.cursor === null ? state : { ...state, cursor: null };
+  const at = state.cursor ? state.order.indexOf(state.cursor) : -1;
+  const from = at < 0 ? (delta > 0 ? -1 : state.order.length) : at;
+  const next = Math.max(0, Math.min(state.order.length - 1, from + delta));
+  const cursor = state.order[next];
+  return cursor === state.cursor ? state : { ...state, cursor };
+}
+
+/** The call the header shows: the live copy when there is one. */
+export function selectedCallOf(state: Pick<LiveState, 'selected' | 'calls'>): Call | undefined {
+  const s = state.selected;
+  if (!s) return undefined;
+  return (!s.readOnly ? state.calls[s.callSid] : undefined) ?? s.record ?? state.calls[s.callSid];
+}

@@ -1,0 +1,231 @@
+// The one zustand store, fed only by ConsoleApi messages. Reducers live in live.ts (pure);
+// this file wires them to the bridge, the audio buffers and the few side effects (notifications,
+// downloads, preferences).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ConsoleMessage } from '../../../shared/api';
+import type { Call, CommandResult, DemoScenario, HistoryQuery } from '../../../shared/model';
+import type { Bridge, ConnectionState } from '../bridge/types';
+import { newAlerts, type NotificationsPort, type NotifyPermission } from '../features/attention/alerts';
+import { displayNumber } from '../format';
+import { translate, type StringKey } from '../i18n/strings';
+import { AudioBuffers } from './audio-buffers';
+import { callLoaded, closeCall, initialLive, moveCursor, reduceMessage, selectCall, type LiveState } from './live';
+import { savePrefs, type Prefs, type PrefsEnv } from './prefs';
+
+export type View = 'live' | 'history' | 'setup';
+
+export interface Toast {
+  id: number;
+  tone: 'ok' | 'error' | 'info';
+  text: string;
+}
+
+export interface ConfirmRequest {
+  action: 'handoff' | 'hangup';
+  callSid: string;
+}
+
+export interface HistoryState {
+  query: HistoryQuery;
+  results: Call[];
+  loading: boolean;
+  searched: boolean;
+  error?: string;
+}
+
+export interface ConsoleState extends LiveState {
+  view: View;
+  prefs: Prefs;
+  connection: ConnectionState;
+  notifyPermission: NotifyPermission;
+  toasts: Toast[];
+  confirm: ConfirmRequest | null;
+  busy: Record<string, 'handoff' | 'hangup' | undefined>;
+  history: HistoryState;
+}
+
+export interface ConsoleActions {
+  ingest(message: ConsoleMessage): void;
+  select(callSid: string, readOnly?: boolean): void;
+  close(): void;
+  moveCursor(delta: number): void;
+  openCursor(): void;
+  setView(view: View): void;
+  setPrefs(patch: Partial<Prefs>): void;
+  enableNotifications(): Promise<void>;
+  ask(action: ConfirmRequest['action'], callSid?: string): void;
+  cancelConfirm(): void;
+  confirmAction(): Promise<void>;
+  simulate(scenario: DemoScenario): Promise<void>;
+  setAutoDemo(enabled: boolean): Promise<void>;
+  searchHistory(query: HistoryQuery): Promise<void>;
+  exportCall(callSid: string): Promise<void>;
+  toast(tone: Toast['tone'], text: string): void;
+  dismissToast(id: number): void;
+}
+
+export interface ConsoleDeps {
+  bridge: Bridge;
+  buffers: AudioBuffers;
+  notifications: NotificationsPort;
+  prefs: Prefs;
+  storage?: PrefsEnv['storage'];
+  download?: (filename: string, text: string) => void;
+}
+
+export type ConsoleStore = StoreApi<ConsoleState & { actions: ConsoleActions }>;
+
+export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
+  const { bridge, buffers, notifications } = deps;
+  let toastId = 0;
+  let historySearch = 0;
+
+  return createStore<ConsoleState & { actions: ConsoleActions }>()((set, get) => {
+    const t = (key: StringKey, vars?: Record<string, string | number>) => translate(get().prefs.locale, key, vars);
+
+    const toast = (tone: Toast['tone'], text: string) => set((s) => ({ toasts: [...s.toasts.slice(-3), { id: ++toastId, tone, text }] }));
+
+    const load = (callSid: string) => {
+      bridge.getCall(callSid).then(
+        (record) => {
+          if (record) buffers.replace(callSid, record.events);
+          set((s) => callLoaded(s, callSid, record));
+        },
+        (err: unknown) => set((s) => callLoaded(s, callSid, null, err instanceof Error ? err.message : String(err))),
+      );
+    };
+
+    const notifyAlerts = (prev: Call | undefined, next: Call) => {
+      const fresh = newAlerts(prev, next);
+      if (fresh.length === 0 || !get().prefs.notifications) return;
+      const who = displayNumber(next, get().prefs.presentation);
+      for (const alert of fresh) {
+        notifications.show(`${t(`alert.${alert.kind}` as StringKey)} — ${who}`, alert.message, `${next.callSid}:${alert.kind}`, () => {
+          get().actions.setView('live');
+          get().actions.select(next.callSid);
+        });
+      }
+    };
+
+    const run = async (label: string, callSid: string | null, action: 'handoff' | 'hangup' | null, fn: () => Promise<CommandResult>) => {
+      if (callSid && action) set((s) => ({ busy: { ...s.busy, [callSid]: action } }));
+      try {
+        const result = await fn();
+        toast(result.ok ? 'ok' : 'error', result.ok ? result.message || label : t('toast.failed', { message: result.message }));
+      } catch (err) {
+        toast('error', t('toast.failed', { message: err instanceof Error ? err.message : String(err) }));
+      } finally {
+        if (callSid && action) set((s) => ({ busy: { ...s.busy, [callSid]: undefined } }));
+      }
+    };
+
+    const actions: ConsoleActions = {
+      ingest(message) {
+        if (message.kind === 'event') buffers.ingest(message.event);
+        const before = get();
+        const prevCall = message.kind === 'call' ? before.calls[message.call.callSid] : undefined;
+        const next = reduceMessage(before, message);
+        if (next !== before) set(next);
+        if (message.kind === 'call') notifyAlerts(prevCall, message.call);
+        if (message.kind === 'snapshot') {
+          const sel = next.selected;
+          buffers.retain([...next.order, ...(sel ? [sel.callSid] : [])]);
+          // after a reconnect the open live call may have missed events: fetch it again
+          if (sel && !sel.readOnly && !sel.loading) {
+            set((s) => selectCall({ ...s, selected: null }, sel.callSid, false));
+            load(sel.callSid);
+          }
+        }
+        if (message.kind === 'call.removed' && get().selected?.callSid !== message.callSid) buffers.drop(message.callSid);
+      },
+      select(callSid, readOnly = false) {
+        const before = get().selected;
+        set((s) => selectCall(s, callSid, readOnly));
+        const after = get().selected;
+        if (after && after !== before && after.loading) load(callSid);
+      },
+      close: () => set((s) => closeCall(s)),
+      moveCursor: (delta) => set((s) => moveCursor(s, delta)),
+      openCursor() {
+        const cursor = get().cursor;
+        if (cursor) actions.select(cursor);
+      },
+      setView: (view) => set({ view }),
+      setPrefs(patch) {
+        const prefs = { ...get().prefs, ...patch };
+        savePrefs(deps.storage, prefs);
+        set({ prefs });
+      },
+      async enableNotifications() {
+        let permission = notifications.permission();
+        if (permission === 'default') permission = await notifications.request();
+        set({ notifyPermission: permission });
+        actions.setPrefs({ notifications: permission === 'granted' });
+      },
+      ask(action, callSid) {
+        const sid = callSid ?? get().selected?.callSid;
+        if (sid) set({ confirm: { action, callSid: sid } });
+      },
+      cancelConfirm: () => set({ confirm: null }),
+      async confirmAction() {
+        const confirm = get().confirm;
+        if (!confirm) return;
+        set({ confirm: null });
+        const { action, callSid } = confirm;
+        await run(t(action === 'handoff' ? 'call.handoff' : 'call.hangup'), callSid, action, () => (action === 'handoff' ? bridge.handoff(callSid) : bridge.hangup(callSid)));
+      },
+      simulate: (scenario) => run(t(`demo.scenario.${scenario}` as StringKey), null, null, () => bridge.simulate(scenario)),
+      setAutoDemo: (enabled) => run(t('demo.auto'), null, null, () => bridge.setAutoDemo(enabled)),
+      async searchHistory(query) {
+        const mine = ++historySearch;
+        set((s) => ({ history: { ...s.history, query, loading: true, error: undefined } }));
+        try {
+          const results = await bridge.listHistory(query);
+          if (mine === historySearch) set((s) => ({ history: { ...s.history, results, loading: false, searched: true } }));
+        } catch (err) {
+          if (mine === historySearch) set((s) => ({ history: { ...s.history, loading: false, searched: true, error: err instanceof Error ? err.message : String(err) } }));
+        }
+      },
+      async exportCall(callSid) {
+        try {
+          const text = await bridge.exportCall(callSid);
+          if (text === null) {
+            toast('error', t('call.notFound'));
+            return;
+          }
+          const file = `front-door-call-${callSid}.json`;
+          deps.download?.(file, text);
+          toast('ok', t('history.exported', { file }));
+        } catch (err) {
+          toast('error', t('toast.failed', { message: err instanceof Error ? err.message : String(err) }));
+        }
+      },
+      toast,
+      dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((x) => x.id !== id) })),
+    };
+
+    return {
+      ...initialLive,
+      view: 'live',
+      prefs: deps.prefs,
+      connection: bridge.connection(),
+      notifyPermission: notifications.permission(),
+      toasts: [],
+      confirm: null,
+      busy: {},
+      history: { query: {}, results: [], loading: false, searched: false },
+      actions,
+    };
+  });
+}
+
+/** Feed the store from the bridge; returns the function that stops it. */
+export function connectStore(store: ConsoleStore, bridge: Bridge): () => void {
+  const offMessages = bridge.subscribe((m) => store.getState().actions.ingest(m));
+  const offConnection = bridge.onConnection((connection) => store.setState({ connection }));
+  store.setState({ connection: bridge.connection() });
+  return () => {
+    offMessages();
+    offConnection();
+  };
+}
