@@ -20,7 +20,7 @@ import { createTtsPipeline } from './tts/pipeline';
 import type { TtsPipeline } from './tts/types';
 import { createTwimlApp } from './twiml/app';
 import { HandoffService } from './twilio/handoff';
-import { createTwilioRest } from './twilio/rest';
+import { authTokenFor, twilioRestFor } from './twilio/rest';
 
 export interface HostOptions {
   config: Config;
@@ -60,10 +60,7 @@ export function createHost(options: HostOptions): Host {
   const ports = { http: 0, ws: 0 };
   let started = false;
 
-  const authToken = (): string | null => {
-    if (config.settings.SKIP_SIGNATURE_VALIDATION) return null;
-    return config.settings.TWILIO_AUTH_TOKEN ?? (config.mode === 'demo' ? DEMO_AUTH_TOKEN : null);
-  };
+  const authToken = (): string | null => (config.settings.SKIP_SIGNATURE_VALIDATION ? null : authTokenFor(config));
 
   const health = (): HostHealth => ({
     mode: config.mode,
@@ -132,7 +129,7 @@ export function createHost(options: HostOptions): Host {
       }
 
       const s = config.settings;
-      const rest = s.TWILIO_ACCOUNT_SID && s.TWILIO_AUTH_TOKEN ? createTwilioRest({ accountSid: s.TWILIO_ACCOUNT_SID, authToken: s.TWILIO_AUTH_TOKEN, baseUrl: s.TWILIO_API_BASE_URL }) : null;
+      const rest = twilioRestFor(config, s.TWILIO_API_BASE_URL);
       pipeline = createTtsPipeline({ config, log: log.child({ part: 'tts' }), store: createPartStore(config, { folder: demo?.partFolder ?? undefined }), ttsUrl: s.TTS_URL ?? '' });
 
       // HTTP first (its port may be 0 in tests), then the URLs that depend on it, then the app.
@@ -169,9 +166,9 @@ export function createHost(options: HostOptions): Host {
   async function stop(): Promise<void> {
     if (sweepTimer) clearInterval(sweepTimer);
     sweepTimer = null;
-    await demo?.stop().catch((err) => log.error({ err }, 'demo stop failed'));
-    await media?.stop().catch((err) => log.error({ err }, 'media stop failed'));
-    await pipeline?.stop().catch((err) => log.error({ err }, 'tts stop failed'));
+    await demo?.stop().catch((err: unknown) => log.error({ err }, 'demo stop failed'));
+    await media?.stop().catch((err: unknown) => log.error({ err }, 'media stop failed'));
+    await pipeline?.stop().catch((err: unknown) => log.error({ err }, 'tts stop failed'));
     for (const server of [httpServer, wsServer]) {
       if (!server) continue;
       server.closeAllConnections();
