@@ -1,0 +1,214 @@
+// A local stand-in for the TTS service: POST {text, callSid, streamSid} → {job_id}, then it writes
+// `{keyPrefix}/{jobId}/partN.wav` in rotating real-world RIFF layouts, each part landing a bit faster than
+// real time, and finally `{keyPrefix}/{jobId}/done`. Used by tests, the demo and the benchmarks.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseWav, toMulawPart } from '../tts/wav';
+import type { PartWriter } from './part-writer';
+import { buildWav, WAV_LAYOUTS, type WavLayout } from './wav-writer';
+
+export type StandInFailure = 'http500' | 'no-job-id' | 'timeout' | 'parts-stop';
+
+export interface TtsStandInOptions {
+  writer: PartWriter;
+  keyPrefix: string;
+  port?: number;
+  /** The reply's audio: mu-law 8 kHz mono bytes. */
+  audioFor(text: string): Promise<Buffer>;
+  /** Audio per part (default 1200 ms). */
+  partMs?: number;
+  /** Request → part 0 written (default 400 ms). */
+  firstPartDelayMs?: number;
+  /** Between parts (default 80 % of partMs: faster than real time). */
+  partIntervalMs?: number;
+  /** ± random spread on every part's time, deterministic per job (default 0). */
+  jitterMs?: number;
+  /** After the last part → done marker (default 20 ms). */
+  doneDelayMs?: number;
+  /** Header layouts, rotating part by part (default sox, plain44, ffmpeg, streamed). */
+  layouts?: WavLayout[];
+  firstPartIndex?: number;
+  fail?: (req: { text: string; callSid?: string }) => StandInFailure | null;
+}
+
+export interface StandInPart {
+  part: number;
+  key: string;
+  layout: WavLayout;
+  /** Audio bytes in the part (the data chunk). */
+  bytes: number;
+  /** When the write started and when it completed (epoch ms). */
+  putAt: number;
+  landedAt: number;
+}
+
+export interface StandInJob {
+  jobId: string;
+  text: string;
+  callSid?: string;
+  streamSid?: string;
+  requestedAt: number;
+  audio: Buffer;
+  parts: StandInPart[];
+  doneAt?: number;
+  state: 'writing' | 'done' | 'stopped' | 'failed';
+  error?: string;
+}
+
+export interface TtsStandIn {
+  url: string;
+  jobs: Map<string, StandInJob>;
+  stop(): Promise<void>;
+}
+
+/** mulberry32: a tiny seeded PRNG so jittered schedules repeat run to run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStandIn> {
+  const partMs = opts.partMs ?? 1200;
+  const firstDelay = opts.firstPartDelayMs ?? 400;
+  const interval = opts.partIntervalMs ?? Math.round(partMs * 0.8);
+  const layouts = opts.layouts?.length ? opts.layouts : [...WAV_LAYOUTS];
+  const firstIndex = opts.firstPartIndex ?? 0;
+  const jobs = new Map<string, StandInJob>();
+  const stopping = new AbortController();
+  const running = new Set<Promise<void>>();
+  let counter = 0;
+
+  async function writeJob(job: StandInJob, seed: number, stopAfter: number | null): Promise<void> {
+    const rand = prng(seed);
+    const bytesPerPart = Math.max(1, Math.round(partMs * 8));
+    const count = Math.max(1, Math.ceil(job.audio.length / bytesPerPart));
+    const write = stopAfter === null ? count : Math.min(count, stopAfter);
+    try {
+      for (let i = 0; i < write; i++) {
+        const jitter = opts.jitterMs ? (rand() * 2 - 1) * opts.jitterMs : 0;
+        const due = job.requestedAt + firstDelay + i * interval + jitter;
+        await sleep(Math.max(0, due - Date.now()), undefined, { signal: stopping.signal });
+        const audio = job.audio.subarray(i * bytesPerPart, (i + 1) * bytesPerPart);
+        const layout = layouts[i % layouts.length]!;
+        const n = firstIndex + i;
+        const key = `${opts.keyPrefix}/${job.jobId}/part${n}.wav`.replace(/^\/+/, '');
+        const putAt = Date.now();
+        await opts.writer.put(key, buildWav(Buffer.from(audio), layout));
+        job.parts.push({ part: n, key, layout, bytes: audio.length, putAt, landedAt: Date.now() });
+      }
+      if (stopAfter !== null) {
+        job.state = 'stopped';
+        return;
+      }
+      await sleep(opts.doneDelayMs ?? 20, undefined, { signal: stopping.signal });
+      await opts.writer.put(`${opts.keyPrefix}/${job.jobId}/done`.replace(/^\/+/, ''), Buffer.alloc(0));
+      job.doneAt = Date.now();
+      job.state = 'done';
+    } catch (err) {
+      job.state = stopping.signal.aborted ? 'stopped' : 'failed';
+      if (!stopping.signal.aborted) job.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST a JSON {text, callSid, streamSid}' });
+    let raw = '';
+    for await (const chunk of req) {
+      raw += chunk;
+      if (raw.length > 64 * 1024) return send(res, 413, { error: 'request too large' });
+    }
+    let body: { text?: unknown; callSid?: unknown; streamSid?: unknown };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      return send(res, 400, { error: 'body is not JSON' });
+    }
+    if (typeof body.text !== 'string' || !body.text.trim()) return send(res, 400, { error: 'text is required' });
+    const text = body.text;
+    const callSid = typeof body.callSid === 'string' ? body.callSid : undefined;
+    const failure = opts.fail?.({ text, callSid }) ?? null;
+    if (failure === 'http500') return send(res, 500, { error: 'synthesis backend unavailable' });
+    if (failure === 'no-job-id') return send(res, 200, { status: 'accepted' });
+    if (failure === 'timeout') return; // never answer; stop() drops the connection
+    let audio: Buffer;
+    try {
+      audio = await opts.audioFor(text);
+    } catch (err) {
+      return send(res, 500, { error: `synthesis failed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    counter++;
+    const jobId = `job-${counter}-${randomBytes(4).toString('hex')}`;
+    const job: StandInJob = {
+      jobId,
+      text,
+      callSid,
+      streamSid: typeof body.streamSid === 'string' ? body.streamSid : undefined,
+      requestedAt: Date.now(),
+      audio,
+      parts: [],
+      state: 'writing',
+    };
+    jobs.set(jobId, job);
+    const count = Math.max(1, Math.ceil(audio.length / Math.max(1, Math.round(partMs * 8))));
+    const p = writeJob(job, counter, failure === 'parts-stop' ? Math.max(1, Math.floor(count / 2)) : null);
+    running.add(p);
+    void p.finally(() => running.delete(p));
+    send(res, 200, { job_id: jobId });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/tts`,
+    jobs,
+    async stop() {
+      stopping.abort();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...running]);
+    },
+  };
+}
+
+/** audioFor for the demo: Korean speech from espeak-ng, converted by sox to mu-law 8 kHz mono (both Debian packages). */
+export function espeakAudio(text: string, voice = 'ko'): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const espeak = spawn('espeak-ng', ['-v', voice, '--stdout', text], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const sox = spawn('sox', ['-', '-r', '8000', '-c', '1', '-e', 'mu-law', '-t', 'wav', '-'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    espeak.on('error', (e) => reject(new Error(`espeak-ng: ${e.message} (apt-get install espeak-ng)`)));
+    sox.on('error', (e) => reject(new Error(`sox: ${e.message} (apt-get install sox)`)));
+    espeak.stdout.pipe(sox.stdin);
+    const out: Buffer[] = [];
+    sox.stdout.on('data', (c: Buffer) => out.push(c));
+    sox.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`sox exited with ${code}`));
+      try {
+        resolve(toMulawPart(parseWav(Buffer.concat(out))).audio);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}

@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import { buildWav, fmtChunk, riff } from '../sim/wav-writer';
+import { estimateLanding, pollJob, type PollerDeps } from './poller';
+import { DEFAULT_TUNING, LandingModel } from './schedule';
+import { TransientStoreError, TtsError, type AudioPart, type PartStore } from './types';
+
+const audio = (n: number, seed = 0) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + seed) % 251));
+
+/** An in-memory store whose objects appear when a test says so; `script` can override single GETs. */
+class MemoryStore implements PartStore {
+  objects = new Map<string, Buffer>();
+  gets: string[] = [];
+  script: Array<(key: string) => Buffer | null | Error | undefined> = [];
+  onGet?: (key: string) => void;
+  async get(key: string) {
+    this.gets.push(key);
+    this.onGet?.(key);
+    const step = this.script.shift()?.(key);
+    if (step instanceof Error) throw step;
+    if (step !== undefined) return step === null ? null : { bytes: step };
+    const bytes = this.objects.get(key);
+    return bytes ? { bytes, lastModified: 1_000 } : null;
+  }
+  describe() {
+    return 'memory';
+  }
+}
+
+function deps(store: MemoryStore, over: Partial<PollerDeps> = {}): PollerDeps & { parts: AudioPart[] } {
+  const parts: AudioPart[] = [];
+  const controller = new AbortController();
+  return {
+    store,
+    scheme: { prefix: 'tts', template: '{prefix}/{jobId}/part{n}.wav', firstIndex: 0 },
+    jobId: 'j1',
+    startedAt: Date.now(),
+    model: new LandingModel(),
+    // a fast schedule keeps these tests quick; the schedule itself is tested in schedule.test.ts
+    tuning: { ...DEFAULT_TUNING, denseMs: 1, sparseMs: 5, relaxedMaxMs: 5, lateMaxMs: 5, doneEveryMs: 20, initialTokens: 1000, burst: 1000, ratePerSec: 1000 },
+    idleTimeoutMs: 5000,
+    now: Date.now,
+    signal: controller.signal,
+    queuedMs: () => 0,
+    onRequest: () => undefined,
+    onPart: (p) => parts.push(p),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    parts,
+    ...over,
+  };
+}
+
+describe('pollJob', () => {
+  it('yields every part in order and ends on the done marker', async () => {
+    const store = new MemoryStore();
+    const a = [audio(9600, 1), audio(9600, 2), audio(3787, 3)];
+    a.forEach((x, i) => store.objects.set(`tts/j1/part${i}.wav`, buildWav(x, (['sox', 'ffmpeg', 'streamed'] as const)[i]!)));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    const d = deps(store);
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.map((p) => [p.part, p.key, p.bytes, p.audioMs])).toEqual([
+      [0, 'tts/j1/part0.wav', 9600, 1200],
+      [1, 'tts/j1/part1.wav', 9600, 1200],
+      [2, 'tts/j1/part2.wav', 3787, 473.375],
+    ]);
+    expect(Buffer.compare(Buffer.concat(d.parts.map((p) => p.audio)), Buffer.concat(a))).toBe(0);
+    expect(d.parts[0]!.landedAt).toBe(1_000);
+  });
+
+  it('parts that appear while polling are picked up; done is checked only after a miss', async () => {
+    const store = new MemoryStore();
+    let gets = 0;
+    store.onGet = () => {
+      gets++;
+      if (gets === 3) store.objects.set('tts/j1/part0.wav', buildWav(audio(160), 'sox'));
+      if (gets === 6) store.objects.set('tts/j1/part1.wav', buildWav(audio(160), 'plain44'));
+      if (gets === 9) store.objects.set('tts/j1/done', Buffer.alloc(0));
+    };
+    const d = deps(store);
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.map((p) => p.part)).toEqual([0, 1]);
+    expect(store.gets.indexOf('tts/j1/done')).toBeGreaterThan(store.gets.indexOf('tts/j1/part0.wav'));
+    expect(store.gets.filter((k) => k === 'tts/j1/part0.wav').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the last part landing between the part miss and the done hit is not lost', async () => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(100), 'sox'));
+    store.onGet = (key) => {
+      if (key === 'tts/j1/done') {
+        store.objects.set('tts/j1/part1.wav', buildWav(audio(50), 'sox'));
+        store.objects.set('tts/j1/done', Buffer.alloc(0));
+      }
+    };
+    const d = deps(store);
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.map((p) => p.part)).toEqual([0, 1]);
+  });
+
+  it('FIRST_PART_INDEX and the key template are honoured', async () => {
+    const store = new MemoryStore();
+    store.objects.set('v/j1-1.wav', buildWav(audio(10), 'sox'));
+    store.objects.set('v/j1/done', Buffer.alloc(0));
+    const d = deps(store, { scheme: { prefix: 'v', template: '{prefix}/{jobId}-{n}.wav', firstIndex: 1 } });
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.map((p) => p.key)).toEqual(['v/j1-1.wav']);
+  });
+
+  it('idle timeout after a part ends the job; before any part it is a TtsError(timeout)', async () => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(10), 'sox'));
+    const d = deps(store, { idleTimeoutMs: 100, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) });
+    await expect(pollJob(d)).resolves.toBe('idle');
+    const err = await pollJob(deps(new MemoryStore(), { idleTimeoutMs: 100 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TtsError);
+    expect((err as TtsError).kind).toBe('timeout');
+    expect((err as TtsError).message).toMatch(/no part at tts\/j1\/part0\.wav within JOB_IDLE_TIMEOUT_MS \(100 ms\)/);
+  });
+
+  it('a part cut short is read once more; a complete second read wins', async () => {
+    const store = new MemoryStore();
+    const full = buildWav(audio(4000), 'sox');
+    store.script = [() => full.subarray(0, 1000)];
+    store.objects.set('tts/j1/part0.wav', full);
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    const d = deps(store);
+    await pollJob(d);
+    expect(d.parts[0]!.bytes).toBe(4000);
+    expect(d.parts[0]!.flags).toEqual([]);
+    expect(store.gets.slice(0, 2)).toEqual(['tts/j1/part0.wav', 'tts/j1/part0.wav']);
+  });
+
+  it('a part still short on the second read is played as it is and flagged partial-read', async () => {
+    const store = new MemoryStore();
+    const full = buildWav(audio(4000), 'sox');
+    store.script = [() => full.subarray(0, 1000), () => full.subarray(0, 2000)];
+    store.objects.set('tts/j1/part0.wav', full);
+    store.objects.set('tts/j1/part1.wav', buildWav(audio(10), 'sox'));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    const d = deps(store);
+    await pollJob(d);
+    expect(d.parts[0]!.bytes).toBe(2000 - 58);
+    expect(d.parts[0]!.flags).toEqual(['short-data', 'partial-read']);
+    expect(d.parts[1]!.flags).toEqual([]);
+  });
+
+  it('a header cut short twice is a TtsError(part)', async () => {
+    const store = new MemoryStore();
+    const full = buildWav(audio(4000), 'sox');
+    store.script = [() => full.subarray(0, 20), () => full.subarray(0, 30)];
+    const err = await pollJob(deps(store)).catch((e: unknown) => e);
+    expect((err as TtsError).kind).toBe('part');
+    expect((err as TtsError).message).toMatch(/TTS part tts\/j1\/part0\.wav is unreadable: .*runs past the end/);
+  });
+
+  it.each([
+    ['A-law', riff([fmtChunk({ audioFormat: 6 }), { id: 'data', body: audio(10) }]), /TTS part tts\/j1\/part0\.wav: unsupported audio: A-law 8000 Hz mono 8-bit/],
+    ['not a WAV', Buffer.from('<Error>oops</Error>'), /is unreadable: not a RIFF\/WAVE file/],
+  ])('%s → TtsError(part) naming the key', async (_name, bytes, message) => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', bytes);
+    const err = await pollJob(deps(store)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TtsError);
+    expect((err as TtsError).kind).toBe('part');
+    expect((err as TtsError).message).toMatch(message);
+  });
+
+  it('PCM16 parts are converted and flagged', async () => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', riff([fmtChunk({ audioFormat: 1, bitsPerSample: 16, size: 16 }), { id: 'data', body: Buffer.alloc(320) }]));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    const d = deps(store);
+    await pollJob(d);
+    expect(d.parts[0]).toMatchObject({ bytes: 160, audioMs: 20, flags: ['pcm16-converted'] });
+    expect(d.parts[0]!.audio.every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('transient store errors are retried; too many in a row fail the job', async () => {
+    const store = new MemoryStore();
+    store.script = [() => new TransientStoreError('503', 'store'), () => new TransientStoreError('503', 'store')];
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(10), 'sox'));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    const d = deps(store);
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.length).toBe(1);
+
+    const failing = new MemoryStore();
+    failing.script = Array.from({ length: 5 }, () => () => new TransientStoreError('S3 error: HTTP 500', 'store'));
+    const err = await pollJob(deps(failing)).catch((e: unknown) => e);
+    expect((err as TtsError).message).toBe('S3 error: HTTP 500');
+    expect(failing.gets.length).toBe(3);
+  });
+
+  it('a configuration error (403) fails at once, without another request', async () => {
+    const store = new MemoryStore();
+    store.script = [() => new TtsError('S3 refused …403', 'store')];
+    const err = await pollJob(deps(store)).catch((e: unknown) => e);
+    expect((err as TtsError).kind).toBe('store');
+    expect(store.gets.length).toBe(1);
+  });
+
+  it('cancel: no request after the signal, the loop ends as cancelled', async () => {
+    const store = new MemoryStore();
+    const controller = new AbortController();
+    store.onGet = () => {
+      if (store.gets.length === 5) controller.abort();
+    };
+    const d = deps(store, { signal: controller.signal });
+    await expect(pollJob(d)).resolves.toBe('cancelled');
+    expect(store.gets.length).toBe(5);
+  });
+
+  it('counts every request', async () => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(10), 'sox'));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    let requests = 0;
+    await pollJob(deps(store, { onRequest: () => requests++ }));
+    expect(requests).toBe(store.gets.length);
+  });
+});
+
+describe('estimateLanding', () => {
+  it.each([
+    { name: 'bracket midpoint', miss: 100, lm: undefined, at: 110 },
+    { name: 'no miss before: our GET', miss: undefined, lm: undefined, at: 120 },
+    { name: 'precise LastModified inside the bracket', miss: 100, lm: 111.5, at: 111.5 },
+    { name: 'second-resolution LastModified is ignored', miss: 100, lm: 0, at: 110 },
+    { name: 'LastModified after we saw it is ignored (clock skew)', miss: 100, lm: 150.5, at: 110 },
+  ])('$name', ({ miss, lm, at }) => {
+    expect(estimateLanding(miss, 120, 123, lm)).toBe(at);
+  });
+});

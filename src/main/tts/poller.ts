@@ -1,0 +1,196 @@
+// The I/O loop of one TTS job: GET only the next part key on the schedule from schedule.ts, parse it,
+// hand it on, and end on the done marker or the idle timeout. Every GET goes through `request`, which
+// refuses to start once the reply is cancelled.
+import { setTimeout as delay } from 'node:timers/promises';
+import { doneKey, partKey, type KeyScheme } from './keys';
+import {
+  landingWindow,
+  nextPollDelay,
+  shouldCheckDone,
+  spend,
+  type Bucket,
+  type LandingModel,
+  type PollTuning,
+} from './schedule';
+import { TransientStoreError, TtsError, type AudioPart, type PartStore } from './types';
+import { parseWav, toMulawPart, WavError, type ParsedWav } from './wav';
+
+export interface PollerDeps {
+  store: PartStore;
+  scheme: KeyScheme;
+  jobId: string;
+  /** When the job was requested (the clock the landing model learns against). */
+  startedAt: number;
+  model: LandingModel;
+  tuning: PollTuning;
+  idleTimeoutMs: number;
+  now: () => number;
+  signal: AbortSignal;
+  /** Audio queued but not yet sent, ms, as the reply estimates it now. */
+  queuedMs: (now: number) => number;
+  onRequest: (key: string) => void;
+  onPart: (part: AudioPart) => void;
+  /** Transient store failures in a row before the job fails. */
+  maxFailures?: number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export type PollEnd = 'done' | 'idle' | 'cancelled';
+
+const CANCELLED = Symbol('cancelled');
+
+async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  await delay(ms, undefined, { signal }).catch(() => undefined);
+}
+
+/** Polls one job to its end. Resolves how it ended; rejects with TtsError (store, part or timeout). */
+export async function pollJob(d: PollerDeps): Promise<PollEnd> {
+  const { scheme, jobId, tuning, signal, now, model } = d;
+  const sleep = d.sleep ?? abortableSleep;
+  const maxFailures = d.maxFailures ?? 3;
+  let bucket: Bucket = { tokens: tuning.initialTokens, at: d.startedAt };
+  let n = scheme.firstIndex;
+  let partsSeen = 0;
+  let lastPartSeenAt: number | undefined;
+  let prevLanding = d.startedAt;
+  let lastMissAt: number | undefined;
+  let doneChecks = 0;
+  let lastDoneCheckAt = d.startedAt;
+  let doneSeen = false;
+  let failures = 0;
+
+  /** One GET; CANCELLED when the reply was cancelled; null on a miss or a transient failure worth another try. */
+  const request = async (key: string): Promise<{ bytes: Buffer; lastModified?: number } | null | typeof CANCELLED> => {
+    if (signal.aborted) return CANCELLED;
+    bucket = spend(bucket, now(), tuning);
+    d.onRequest(key);
+    try {
+      const hit = await d.store.get(key, signal);
+      failures = 0;
+      return signal.aborted ? CANCELLED : hit;
+    } catch (err) {
+      if (signal.aborted) return CANCELLED;
+      if (err instanceof TransientStoreError && ++failures < maxFailures) return null;
+      if (err instanceof TtsError) throw err;
+      throw new TtsError(`reading ${key} from ${d.store.describe()} failed: ${err instanceof Error ? err.message : String(err)}`, 'store', err);
+    }
+  };
+
+  for (;;) {
+    const t = now();
+    const idleSince = lastPartSeenAt ?? d.startedAt;
+    if (t - idleSince >= d.idleTimeoutMs) {
+      if (partsSeen === 0) {
+        throw new TtsError(`no part at ${partKey(scheme, jobId, n)} within JOB_IDLE_TIMEOUT_MS (${d.idleTimeoutMs} ms) of starting TTS job ${jobId}`, 'timeout');
+      }
+      return 'idle';
+    }
+    const key = partKey(scheme, jobId, n);
+    const sentAt = now();
+    const hit = await request(key);
+    if (hit === CANCELLED) return 'cancelled';
+    if (hit) {
+      const seenAt = now();
+      const part = await readPart(key, n, hit, seenAt, () => request(key), sleep, d);
+      if (part === CANCELLED) return 'cancelled';
+      const landing = estimateLanding(lastMissAt, sentAt, seenAt, hit.lastModified);
+      if (partsSeen === 0) model.observeFirst(landing - d.startedAt);
+      else model.observeGap(landing - prevLanding);
+      prevLanding = landing;
+      partsSeen++;
+      lastPartSeenAt = part.seenAt;
+      lastMissAt = undefined;
+      doneChecks = 0;
+      n++;
+      d.onPart(part);
+    } else {
+      lastMissAt = sentAt;
+      if (doneSeen) return 'done';
+      const window = landingWindow(partsSeen === 0 ? d.startedAt : prevLanding, partsSeen === 0 ? model.first : model.gap, tuning);
+      if (shouldCheckDone({ now: now(), partsSeen, checksSinceLastPart: doneChecks, lastCheckAt: lastDoneCheckAt, window, bucket }, tuning)) {
+        doneChecks++;
+        lastDoneCheckAt = now();
+        const done = await request(doneKey(scheme, jobId));
+        if (done === CANCELLED) return 'cancelled';
+        if (done) {
+          doneSeen = true; // the last part may have landed between our two GETs: look once more, at once
+          continue;
+        }
+      }
+    }
+    if (signal.aborted) return 'cancelled';
+    const at = now();
+    const window = landingWindow(partsSeen === 0 ? d.startedAt : prevLanding, partsSeen === 0 ? model.first : model.gap, tuning);
+    let wait = nextPollDelay({ now: at, first: partsSeen === 0, queuedMs: d.queuedMs(at), window, bucket }, tuning);
+    if (failures > 0) wait = Math.max(wait, 100 * failures); // the SDK already retried: give the store a moment
+    const untilIdle = (lastPartSeenAt ?? d.startedAt) + d.idleTimeoutMs - at;
+    await sleep(Math.max(0, Math.min(wait, untilIdle)), signal);
+  }
+}
+
+/**
+ * When the part most likely landed: its LastModified when that has sub-second precision (the folder store)
+ * and is plausible, else the middle of the last miss → this hit bracket, else (no miss before it) our GET.
+ */
+export function estimateLanding(lastMissAt: number | undefined, sentAt: number, seenAt: number, lastModified?: number): number {
+  const from = lastMissAt ?? -Infinity;
+  if (lastModified !== undefined && lastModified % 1000 !== 0 && lastModified >= from - 5 && lastModified <= seenAt) return lastModified;
+  return lastMissAt === undefined ? sentAt : (lastMissAt + sentAt) / 2;
+}
+
+type Read = { ok: true; parsed: ParsedWav } | { ok: false; error: WavError };
+
+function tryParse(bytes: Buffer): Read {
+  try {
+    return { ok: true, parsed: parseWav(bytes) };
+  } catch (error) {
+    if (error instanceof WavError) return { ok: false, error };
+    throw error;
+  }
+}
+
+const complete = (r: Read) => r.ok && !r.parsed.flags.includes('short-data');
+
+/** Parses a part; a part shorter than it says (a non-atomic store mid-write) is read once more, then played as it is and flagged. */
+async function readPart(
+  key: string,
+  n: number,
+  hit: { bytes: Buffer; lastModified?: number },
+  seenAt: number,
+  again: () => Promise<{ bytes: Buffer; lastModified?: number } | null | typeof CANCELLED>,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+  d: PollerDeps,
+): Promise<AudioPart | typeof CANCELLED> {
+  let read = tryParse(hit.bytes);
+  const extra: string[] = [];
+  if (!complete(read) && (read.ok || read.error.code === 'truncated')) {
+    await sleep(d.tuning.denseMs, d.signal);
+    const second = await again();
+    if (second === CANCELLED) return CANCELLED;
+    const reread = second ? tryParse(second.bytes) : read;
+    if (complete(reread)) {
+      read = reread;
+      seenAt = d.now();
+    } else {
+      if (reread.ok) read = reread;
+      if (read.ok) extra.push('partial-read');
+    }
+  }
+  if (!read.ok) throw new TtsError(`TTS part ${key} is unreadable: ${read.error.message}`, 'part', read.error);
+  let audio: { audio: Buffer; flags: string[] };
+  try {
+    audio = toMulawPart(read.parsed);
+  } catch (err) {
+    throw new TtsError(`TTS part ${key}: ${err instanceof Error ? err.message : String(err)}`, 'part', err);
+  }
+  return {
+    part: n,
+    key,
+    audio: audio.audio,
+    bytes: audio.audio.length,
+    audioMs: audio.audio.length / 8,
+    landedAt: hit.lastModified,
+    seenAt,
+    flags: [...audio.flags, ...extra],
+  };
+}
