@@ -1,12 +1,11 @@
 // A local stand-in for the TTS service: POST {text, callSid, streamSid} → {job_id}, then it writes
 // `{keyPrefix}/{jobId}/partN.wav` in rotating real-world RIFF layouts, each part landing a bit faster than
-// real time, and finally `{keyPrefix}/{jobId}/done`. Used by tests, the demo and the benchmarks.
-import { spawn } from 'node:child_process';
+// real time, and finally `{keyPrefix}/{jobId}/done`. Used by tests, the demo (audioFor = the demo voice) and the benchmarks.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseWav, toMulawPart } from '../tts/wav';
+import { seededRandom } from '../demo/utterances';
 import type { PartWriter } from './part-writer';
 import { buildWav, WAV_LAYOUTS, type WavLayout } from './wav-writer';
 
@@ -64,18 +63,6 @@ export interface TtsStandIn {
   stop(): Promise<void>;
 }
 
-/** mulberry32: a tiny seeded PRNG so jittered schedules repeat run to run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStandIn> {
   const partMs = opts.partMs ?? 1200;
   const firstDelay = opts.firstPartDelayMs ?? 400;
@@ -88,7 +75,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
   let counter = 0;
 
   async function writeJob(job: StandInJob, seed: number, stopAfter: number | null): Promise<void> {
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const bytesPerPart = Math.max(1, Math.round(partMs * 8));
     const count = Math.max(1, Math.ceil(job.audio.length / bytesPerPart));
     const write = stopAfter === null ? count : Math.min(count, stopAfter);
@@ -190,25 +177,4 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
       await Promise.all([...running]);
     },
   };
-}
-
-/** audioFor for the demo: Korean speech from espeak-ng, converted by sox to mu-law 8 kHz mono (both Debian packages). */
-export function espeakAudio(text: string, voice = 'ko'): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const espeak = spawn('espeak-ng', ['-v', voice, '--stdout', text], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const sox = spawn('sox', ['-', '-r', '8000', '-c', '1', '-e', 'mu-law', '-t', 'wav', '-'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    espeak.on('error', (e) => reject(new Error(`espeak-ng: ${e.message} (apt-get install espeak-ng)`)));
-    sox.on('error', (e) => reject(new Error(`sox: ${e.message} (apt-get install sox)`)));
-    espeak.stdout.pipe(sox.stdin);
-    const out: Buffer[] = [];
-    sox.stdout.on('data', (c: Buffer) => out.push(c));
-    sox.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`sox exited with ${code}`));
-      try {
-        resolve(toMulawPart(parseWav(Buffer.concat(out))).audio);
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-  });
 }
