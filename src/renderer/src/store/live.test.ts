@@ -81,7 +81,7 @@ describe('selecting and loading a call', () => {
     // the record already holds e1 and e2
     s = callLoaded(s, 'CA1', { call: call('CA1'), events: [e1, e2] });
     expect(s.selected?.loading).toBe(false);
-    expect(s.selected?.events.map((e) => e.text)).toEqual(['one', 'two', 'three']);
+    expect(s.selected?.events.map((e) => (e.type === 'transcript' ? e.text : ''))).toEqual(['one', 'two', 'three']);
     expect(s.selected?.pending).toEqual([]);
   });
 

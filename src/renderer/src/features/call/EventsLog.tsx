@@ -16,7 +16,7 @@ export const EventsLog = memo(function EventsLog({ events }: { events: CallEvent
   const shown = useMemo(() => filterLines(lines, groups, text), [lines, groups, text]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const stuck = useRef(true);
-  const virtualizer = useVirtualizer({ count: shown.length, getScrollElement: () => scrollRef.current, estimateSize: () => LINE_H, overscan: 12 });
+  const virtualizer = useVirtualizer({ count: shown.length, getScrollElement: () => scrollRef.current, estimateSize: () => LINE_H, overscan: 12, initialRect: { width: 800, height: 160 } });
 
   useLayoutEffect(() => {
     if (stuck.current && shown.length) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });

@@ -30,6 +30,7 @@ export const CallList = memo(function CallList() {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
+    initialRect: { width: 340, height: 800 },
     getItemKey: (index) => order[index],
   });
 

@@ -15,7 +15,7 @@ export const Rail = memo(function Rail() {
         <h2>{t('calls.title')}</h2>
         <span className="rail-count">{t('calls.active', { n: active })}</span>
       </div>
-      {total === 0 ? <div className="rail-empty">{t('empty.title')}</div> : <CallList />}
+      {total === 0 ? <div className="rail-empty">{t('calls.empty')}</div> : <CallList />}
       <div className="rail-foot">
         <SimulateMenu />
       </div>

@@ -1,0 +1,42 @@
+// A fake door to the host for component tests: records calls, lets the test push messages.
+import { vi } from 'vitest';
+import type { ConsoleMessage } from '../../../shared/api';
+import type { CallRecord, CommandResult } from '../../../shared/model';
+import type { Bridge, ConnectionState } from '../bridge/types';
+
+export function fakeBridge(records: Record<string, CallRecord> = {}) {
+  const listeners = new Set<(m: ConsoleMessage) => void>();
+  const connectionListeners = new Set<(s: ConnectionState) => void>();
+  let connection: ConnectionState = { status: 'open', tokenPresent: true, attempt: 0 };
+  const ok = (message: string): CommandResult => ({ ok: true, message });
+  const bridge = {
+    subscribe: (l: (m: ConsoleMessage) => void) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    getCall: vi.fn(async (callSid: string) => records[callSid] ?? null),
+    listHistory: vi.fn(async () => Object.values(records).map((r) => r.call)),
+    exportCall: vi.fn(async (callSid: string) => (records[callSid] ? JSON.stringify(records[callSid]) : null)),
+    handoff: vi.fn(async () => ok('Handoff requested')),
+    hangup: vi.fn(async () => ok('Hung up')),
+    simulate: vi.fn(async () => ok('Simulated call started')),
+    setAutoDemo: vi.fn(async () => ok('Auto-demo on')),
+    onConnection: (l: (s: ConnectionState) => void) => {
+      connectionListeners.add(l);
+      return () => connectionListeners.delete(l);
+    },
+    connection: () => connection,
+    close: vi.fn(),
+  } satisfies Bridge;
+  return {
+    bridge,
+    push(message: ConsoleMessage) {
+      for (const l of listeners) l(message);
+    },
+    setConnection(next: Partial<ConnectionState>) {
+      connection = { ...connection, ...next };
+      for (const l of connectionListeners) l(connection);
+    },
+    listenerCount: () => listeners.size,
+  };
+}
