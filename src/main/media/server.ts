@@ -1,0 +1,157 @@
+// The Media Streams WebSocket server: signed upgrade on /media (403 before accepting otherwise), one
+// MediaSession per socket, one shared pacer, one 250 ms timer for the pacing windows of all streams.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import twilio from 'twilio';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CallRegistry } from '../calls/registry';
+import type { Config } from '../config/load';
+import { MEDIA_PATH, type PublicUrls } from '../config/urls';
+import type { Logger } from '../log';
+import { loadApologyAudio } from '../tts/apology';
+import type { TtsPipeline } from '../tts/types';
+import type { CallerAudio } from './capture';
+import { createPacer, realTimers, type Pacer, type TimerApi } from './pacer';
+import { MediaSession } from './session';
+import type { VadOptions } from './vad';
+
+export interface MediaDeps {
+  config: Config;
+  registry: CallRegistry;
+  log: Logger;
+  urls: PublicUrls;
+  tts: TtsPipeline;
+  /** null = validation skipped. */
+  authToken: string | null;
+  pacer?: Pacer;
+  now?: () => number;
+  /** Optional: the caller's utterance after a barge-in (clear-and-gather), e.g. for speech recognition. */
+  onCallerAudio?: (audio: CallerAudio) => void;
+  /** Optional: timers for the deferred registry events (tests). */
+  timers?: TimerApi;
+  vad?: Partial<VadOptions>;
+}
+
+export interface MediaServer {
+  /** The host calls this for upgrades on both WS_PORT and HTTP_PORT. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  activeStreams(): number;
+  /** Closes every socket, stops the pacer, cancels every reply. */
+  stop(): Promise<void>;
+}
+
+const WINDOW_MS = 250;
+
+/** The header check: the signature covers the public wss URL with no params (also accepted with a trailing /). */
+export function validUpgradeSignature(authToken: string, signature: string | undefined, mediaUrl: string): boolean {
+  if (!signature) return false;
+  return twilio.validateRequest(authToken, signature, mediaUrl, {}) || twilio.validateRequest(authToken, signature, `${mediaUrl}/`, {});
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
+
+export function createMediaServer(deps: MediaDeps): MediaServer {
+  const s = deps.config.settings;
+  const now = deps.now ?? Date.now;
+  const timers = deps.timers ?? realTimers;
+  const pacer = deps.pacer ?? createPacer({ leadMs: s.PACING_LEAD_MS, now, onError: (err) => deps.log.error({ err }, 'media: a stream failed in the pacer tick') });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: s.MAX_MEDIA_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
+  const sockets = new Map<WebSocket, MediaSession>();
+  let windowTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
+
+  const windows = () => {
+    const t = now();
+    for (const session of sockets.values()) {
+      try {
+        session.windowTick(t);
+      } catch (err) {
+        deps.log.error({ err }, 'media: pacing window failed');
+      }
+    }
+  };
+
+  function accept(ws: WebSocket): void {
+    const session = new MediaSession({
+      registry: deps.registry,
+      log: deps.log,
+      tts: deps.tts,
+      pacer,
+      now,
+      timers,
+      bargeIn: s.BARGE_IN,
+      loadApology: () => loadApologyAudio(),
+      onCallerAudio: deps.onCallerAudio,
+      vad: deps.vad,
+      send: (data) => {
+        if (ws.readyState === ws.OPEN) ws.send(data);
+      },
+      close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+    });
+    sockets.set(ws, session);
+    if (!windowTimer) {
+      windowTimer = setInterval(windows, WINDOW_MS);
+      windowTimer.unref();
+    }
+    ws.on('message', (data, isBinary) => session.handleRaw(data as Buffer, isBinary));
+    ws.on('error', (err) => deps.log.warn({ err: err.message, streamSid: session.streamSid }, 'media socket error'));
+    ws.on('close', (code) => {
+      session.end(code === 1000 || code === 1005 ? 'socket-closed' : `socket-closed-${code}`);
+      sockets.delete(ws);
+      if (sockets.size === 0 && windowTimer) {
+        clearInterval(windowTimer);
+        windowTimer = null;
+      }
+    });
+  }
+
+  return {
+    handleUpgrade(req, socket, head) {
+      socket.on('error', () => socket.destroy());
+      if (stopped) return refuse(socket, 503, 'Service Unavailable');
+      const url = req.url ?? '';
+      if (url !== MEDIA_PATH && url !== `${MEDIA_PATH}/`) {
+        deps.log.warn({ url: url.slice(0, 100) }, 'media upgrade refused: path must be exactly /media with no query string');
+        return url.includes('?') ? refuse(socket, 400, 'Bad Request') : refuse(socket, 404, 'Not Found');
+      }
+      if (deps.authToken) {
+        const header = req.headers['x-twilio-signature'];
+        const signature = Array.isArray(header) ? header[0] : header;
+        if (!validUpgradeSignature(deps.authToken, signature, deps.urls.media)) {
+          deps.log.warn({ remote: req.socket.remoteAddress, signed: Boolean(signature) }, 'media upgrade refused: bad or missing X-Twilio-Signature');
+          return refuse(socket, 403, 'Forbidden');
+        }
+      }
+      wss.handleUpgrade(req, socket, head, accept);
+    },
+    activeStreams() {
+      return sockets.size;
+    },
+    async stop() {
+      stopped = true;
+      if (windowTimer) clearInterval(windowTimer);
+      windowTimer = null;
+      const closing: Array<Promise<void>> = [];
+      for (const [ws, session] of sockets) {
+        session.end('server-stopped');
+        closing.push(
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            const force = setTimeout(() => ws.terminate(), 1000);
+            ws.once('close', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            ws.close(1001, 'server stopping');
+          }),
+        );
+      }
+      await Promise.all(closing);
+      sockets.clear();
+      pacer.stop();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

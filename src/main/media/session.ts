@@ -1,0 +1,230 @@
+// One Media Stream: start → speak the text from customParameters → paced frames and marks → close with 1000
+// after the end mark is heard (Twilio continues at <Connect action>). Barge-in, stop and close end it early.
+// Transport-agnostic: the server gives it send/close; tests drive it with a fake socket and clock.
+import { randomBytes } from 'node:crypto';
+import type { CallEventBody } from '../../shared/model';
+import type { CallRegistry } from '../calls/registry';
+import type { Logger } from '../log';
+import type { ReplyAudio, TtsPipeline } from '../tts/types';
+import { CallerCapture, type CallerAudio } from './capture';
+import { Outbound, parseInbound, type InboundMessage, type StartMessage } from './messages';
+import type { Pacer, TimerApi } from './pacer';
+import { Playout } from './playout';
+import { ReplyTracker } from './reply-tracker';
+import { summarize } from './stats';
+import { Vad, type VadEvent, type VadOptions } from './vad';
+
+export type BargeInPolicy = 'off' | 'clear' | 'clear-and-gather';
+
+export interface SessionDeps {
+  registry: CallRegistry;
+  log: Logger;
+  tts: TtsPipeline;
+  pacer: Pacer;
+  now: () => number;
+  timers: TimerApi;
+  bargeIn: BargeInPolicy;
+  loadApology: () => Buffer;
+  onCallerAudio?: (audio: CallerAudio) => void;
+  vad?: Partial<VadOptions>;
+  /** Text to the socket. */
+  send(data: string): void;
+  /** Close the socket (after the session has ended). */
+  close(code: number, reason: string): void;
+}
+
+const LOG_EVERY = 100;
+
+export class MediaSession {
+  phase: 'awaiting-start' | 'streaming' | 'ended' = 'awaiting-start';
+  callSid: string | null = null;
+  streamSid: string | null = null;
+  /** Malformed or unexpected inbound messages, by kind. */
+  readonly problems: Record<string, number> = {};
+  private out: Outbound | null = null;
+  private playout: Playout | null = null;
+  private reply: ReplyTracker | null = null;
+  private readonly vad: Vad;
+  private readonly capture = new CallerCapture();
+  private bargedIn = false;
+  private pending: Array<[CallEventBody, number]> = [];
+  private flushHandle: unknown = null;
+  private reportedProblem = false;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.vad = new Vad(deps.vad);
+  }
+
+  /** Every WebSocket message goes here. Never throws. */
+  handleRaw(data: string | Buffer, isBinary: boolean): void {
+    const parsed = parseInbound(data, isBinary);
+    if (!parsed.ok) return this.problem(parsed.problem, parsed.detail);
+    try {
+      this.handle(parsed.message);
+    } catch (err) {
+      this.deps.log.error({ err, streamSid: this.streamSid }, 'media: message handler failed');
+      this.problem('handler', String(err));
+    }
+  }
+
+  private handle(m: InboundMessage): void {
+    if (this.phase === 'ended') return;
+    if (m.event === 'connected') return;
+    if (m.event === 'start') return this.start(m);
+    if (this.phase !== 'streaming') return this.problem('before-start', `${m.event} before start`);
+    if (m.streamSid !== this.streamSid) return this.problem('wrong-stream', `${m.event} for another streamSid`);
+    switch (m.event) {
+      case 'media':
+        if (m.media.track === 'inbound') this.inbound(Buffer.from(m.media.payload, 'base64'), Number(m.media.timestamp));
+        return;
+      case 'mark':
+        if (this.reply) this.reply.markEcho(m.mark.name, this.deps.now());
+        else this.problem('unknown-mark', m.mark.name);
+        return;
+      case 'dtmf':
+        return this.emit({ type: 'dtmf', digit: m.dtmf.digit });
+      case 'stop':
+        this.end('stop');
+        this.deps.close(1000, 'stop');
+    }
+  }
+
+  private start(m: StartMessage): void {
+    if (this.phase !== 'awaiting-start') return this.problem('duplicate-start', 'second start message');
+    const { callSid, streamSid, customParameters } = m.start;
+    this.phase = 'streaming';
+    this.callSid = callSid;
+    this.streamSid = streamSid;
+    const out = (this.out = new Outbound(streamSid));
+    this.emit({ type: 'stream.started', streamSid, customParameters });
+    const text = customParameters.text?.trim();
+    if (!text) {
+      this.emit({ type: 'error', message: 'Media stream started without a text parameter: nothing to say', code: 'media-no-text' });
+      return this.finish('no-text');
+    }
+    const replyId = customParameters.replyId || `R${randomBytes(5).toString('hex')}`;
+    const playout = (this.playout = new Playout(out, {
+      send: this.deps.send,
+      marker: (marker, now) => this.reply?.onMarker(marker, now),
+      underrun: (now) => this.reply?.onUnderrun(now),
+    }));
+    this.deps.pacer.add(playout);
+    const audio: ReplyAudio = this.deps.tts.speak(text, { callSid, streamSid, replyId });
+    this.reply = new ReplyTracker({
+      audio,
+      replyId,
+      text,
+      streamSid,
+      playout,
+      pacer: this.deps.pacer,
+      log: this.deps.log,
+      now: this.deps.now,
+      loadApology: this.deps.loadApology,
+      emit: (body, at) => this.emit(body, at),
+      markEchoUnknown: (name) => this.problem('unknown-mark', name),
+      played: () => this.finish('reply-played'),
+    });
+    void this.reply.run();
+  }
+
+  private inbound(audio: Buffer, timestamp: number): void {
+    this.capture.push(audio);
+    for (const event of this.vad.push(audio, Number.isFinite(timestamp) ? timestamp : 0)) this.onVad(event);
+  }
+
+  private onVad(event: VadEvent): void {
+    const now = this.deps.now();
+    if (event.type === 'speech-start') {
+      this.emit({ type: 'caller.speech', state: 'started' }, now);
+      const reply = this.reply;
+      if (this.deps.bargeIn === 'off' || this.bargedIn || !reply?.speaking()) return;
+      // Clear first: it is the only way to stop audio Twilio has already buffered.
+      this.deps.send(this.out!.clear);
+      this.bargedIn = true;
+      const { heardMs, replyMs } = reply.interrupt(now);
+      this.emit({ type: 'clear', reason: 'barge-in' }, now);
+      this.emit({ type: 'bargein', replyId: reply.replyId, heardMs, replyMs, detectionLatencyMs: event.detectedAt - event.onsetAt }, now);
+      if (this.deps.bargeIn === 'clear') return this.finish('barge-in');
+      this.capture.begin();
+      return;
+    }
+    this.emit({ type: 'caller.speech', state: 'ended', durationMs: event.durationMs }, now);
+    if (!this.capture.capturing) return;
+    const audio = this.capture.end();
+    if (this.callSid && this.streamSid) this.deps.onCallerAudio?.({ callSid: this.callSid, streamSid: this.streamSid, audio, durationMs: event.durationMs });
+    this.finish('utterance-ended');
+  }
+
+  /** Pacing window for the UI; the server calls this every 250 ms. */
+  windowTick(now: number): void {
+    if (this.phase !== 'streaming' || !this.playout || !this.reply) return;
+    const counts = this.reply.takeWindowCounts();
+    const rec = this.playout.lateness;
+    if (rec.frames === 0 && counts.marksSent + counts.marksPlayed + counts.marksCleared + counts.underruns === 0) return;
+    const s = summarize(rec);
+    rec.reset();
+    const from = this.reply.windowStart(now);
+    this.emit({
+      type: 'pacing',
+      window: {
+        streamSid: this.streamSid!,
+        from,
+        to: now,
+        frames: s.frames,
+        samples: s.samples,
+        latenessP50: s.p50,
+        latenessP99: s.p99,
+        latenessMax: s.max,
+        leadMs: Math.round(this.playout.bufferedMs(now)),
+        ...counts,
+      },
+    }, now);
+    this.reply.updateQueued();
+  }
+
+  /** End the session (idempotent): no more sends, reply cancelled (no more S3 requests), stream.stopped. */
+  end(reason: string): void {
+    if (this.phase === 'ended') return;
+    const wasStreaming = this.phase === 'streaming';
+    const now = this.deps.now();
+    if (wasStreaming) this.windowTick(now);
+    this.phase = 'ended';
+    if (this.playout) this.deps.pacer.remove(this.playout);
+    this.reply?.stop(reason, now);
+    this.playout?.clear();
+    if (wasStreaming && this.streamSid) this.emit({ type: 'stream.stopped', streamSid: this.streamSid, reason }, now);
+    this.flush();
+    const problems = Object.keys(this.problems).length ? this.problems : undefined;
+    this.deps.log.info({ callSid: this.callSid, streamSid: this.streamSid, reason, problems, framesSent: this.playout?.framesSent ?? 0 }, 'media stream ended');
+  }
+
+  /** End and close the socket with 1000 so Twilio goes on with the TwiML. */
+  private finish(reason: string): void {
+    this.end(reason);
+    this.deps.close(1000, reason);
+  }
+
+  private problem(kind: string, detail: string): void {
+    const n = (this.problems[kind] = (this.problems[kind] ?? 0) + 1);
+    if (n === 1 || n % LOG_EVERY === 0) this.deps.log.warn({ streamSid: this.streamSid, kind, count: n, detail }, 'media: ignored an inbound message');
+    if (!this.reportedProblem && this.callSid) {
+      this.reportedProblem = true;
+      this.emit({ type: 'error', message: `Media stream: ignored a malformed or unexpected message (${kind}: ${detail})`, code: `media-${kind}` });
+    }
+  }
+
+  /** Registry events leave on the next turn of the event loop, never from inside the 20 ms tick. */
+  private emit(body: CallEventBody, at = this.deps.now()): void {
+    if (!this.callSid) return;
+    this.pending.push([body, at]);
+    if (this.flushHandle === null && this.phase !== 'ended') this.flushHandle = this.deps.timers.set(() => this.flush(), 0);
+  }
+
+  private flush(): void {
+    if (this.flushHandle !== null) this.deps.timers.clear(this.flushHandle);
+    this.flushHandle = null;
+    const events = this.pending;
+    this.pending = [];
+    for (const [body, at] of events) this.deps.registry.apply(this.callSid!, body, at);
+  }
+}
