@@ -64,6 +64,7 @@ export class StreamPlayout {
   }
 
   private frameArrived(k: number, at: number): void {
+    // (kept in plain arrays while receiving; result() copies)
     this.lateness.push(at - (this.firstAt + k * FRAME_MS));
     this.beyondLead.push(at - (this.firstAt + Math.max(0, k * FRAME_MS - this.leadMs)));
   }
@@ -77,15 +78,26 @@ export class StreamPlayout {
     return !Number.isNaN(this.firstAt);
   }
 
+  get receivedBytes(): number {
+    return this.bytes;
+  }
+
+  /** The analysis so far; a trailing partial frame counts as arrived with the last message. */
   result(): PlayoutResult {
-    if (this.bytes % FRAME_BYTES !== 0) this.frameArrived(Math.floor(this.bytes / FRAME_BYTES), this.lastAt);
+    const lateness = this.lateness.slice();
+    const beyondLead = this.beyondLead.slice();
+    if (this.bytes % FRAME_BYTES !== 0) {
+      const k = Math.floor(this.bytes / FRAME_BYTES);
+      lateness.push(this.lastAt - (this.firstAt + k * FRAME_MS));
+      beyondLead.push(this.lastAt - (this.firstAt + Math.max(0, k * FRAME_MS - this.leadMs)));
+    }
     return {
       bytes: this.bytes,
-      frames: this.lateness.length,
+      frames: lateness.length,
       firstAt: this.firstAt,
       lastAt: this.lastAt,
-      lateness: Float64Array.from(this.lateness),
-      beyondLead: Float64Array.from(this.beyondLead),
+      lateness: Float64Array.from(lateness),
+      beyondLead: Float64Array.from(beyondLead),
       underruns: this.underruns,
       gapMs: this.gapMs,
       maxLeadMs: this.maxLeadMs,

@@ -1,5 +1,8 @@
 // Child side of the bench's process split: answer the parent's calls, push events, and report this
 // process's own cost (CPU, event-loop delay, memory) over a window the parent opens and closes.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export type Handler = (params: never) => unknown;
@@ -11,12 +14,33 @@ export interface ProcStats {
   eldP50: number;
   eldP99: number;
   eldMax: number;
+  /** Peak RSS during the window, and RSS when it opened. */
   rssMiB: number;
+  rssStartMiB: number;
   heapUsedMiB: number;
   wallMs: number;
+  /** The .cpuprofile of the window, when one was asked for. */
+  profile?: string;
 }
 
 const RESOLUTION_MS = 10;
+
+/** A V8 CPU profile of this process over a window (only the measured part, not startup). */
+function startProfile(dir: string, label: string): () => Promise<string> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 500 })).then(() => post('Profiler.start'));
+  return async () => {
+    await started;
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    const file = join(dir, `${label}-${process.pid}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
+}
 
 /** One CPU/event-loop/memory window. */
 export function startProcWindow(): { end(): ProcStats } {
@@ -24,7 +48,8 @@ export function startProcWindow(): { end(): ProcStats } {
   h.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let peakRss = process.memoryUsage().rss;
+  const rssStart = process.memoryUsage().rss;
+  let peakRss = rssStart;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   sampler.unref();
   return {
@@ -41,6 +66,7 @@ export function startProcWindow(): { end(): ProcStats } {
         eldP99: ms(h.percentile(99)),
         eldMax: ms(h.max),
         rssMiB: Math.max(peakRss, mem.rss) / 2 ** 20,
+        rssStartMiB: rssStart / 2 ** 20,
         heapUsedMiB: mem.heapUsed / 2 ** 20,
         wallMs,
       };
@@ -55,15 +81,20 @@ export function pushEvent(event: string, data?: unknown): void {
 /** Serve calls until the parent says shutdown (or goes away). `cleanup` must stop everything it started. */
 export function serveCalls(handlers: Record<string, Handler>, cleanup: () => Promise<void>): void {
   let window: ReturnType<typeof startProcWindow> | null = null;
+  let profile: (() => Promise<string>) | null = null;
   const builtins: Record<string, Handler> = {
-    'stats.begin': () => {
+    'stats.begin': (p: { profileDir?: string; label?: string } | undefined) => {
       window = startProcWindow();
+      if (p?.profileDir) profile = startProfile(p.profileDir, p.label ?? 'proc');
       return true;
     },
-    'stats.end': () => {
+    'stats.end': async () => {
       const w = window;
       window = null;
-      return w ? w.end() : null;
+      const stats = w ? w.end() : null;
+      const stop = profile;
+      profile = null;
+      return stats && { ...stats, profile: stop ? await stop() : undefined };
     },
     'gc': () => {
       (globalThis as { gc?: () => void }).gc?.();

@@ -1,0 +1,95 @@
+// One measured run: fresh cloud (S3 + TTS stand-in), host (ours or a baseline) and load generator
+// processes on loopback; N streams opened at a given rate; everything collected, then everything stopped.
+import type { CloudOptions, JobRecord } from '../procs/cloud';
+import type { HostInfo, HostParams, HostTaps, SenderKind } from '../procs/host';
+import type { OpenParams, OpenResult } from '../procs/twilio';
+import { BENCH_ACCOUNT_SID } from './constants';
+import { startChild, type ChildHandle } from './child';
+import type { ProcStats } from './serve';
+import type { SpeechPlan, StreamResult } from './twilio-stream';
+
+export interface ScenarioParams {
+  kind: SenderKind;
+  streams: number;
+  rampPerSec: number;
+  leadMs: number;
+  cloud: Partial<CloudOptions>;
+  settings?: Record<string, string>;
+  speech?: SpeechPlan;
+  customText?: string;
+  hangUpAfterFirstMediaMs?: number;
+  /** Check the payload byte for byte (off for barge-in runs, where the reply is cut short). */
+  exact?: boolean;
+  /** Give up waiting for the streams after this long. */
+  timeoutMs: number;
+  /** Streams run (and discarded) before measuring: lazy module loads, JIT, and the TTS landing model's
+   * learning happen once in a long-running host, not per measurement. */
+  warmupStreams?: number;
+  /** Write a CPU profile of the host's measured window here. */
+  cpuProfDir?: string;
+}
+
+export interface ScenarioResult {
+  params: Omit<ScenarioParams, 'speech'>;
+  open: OpenResult;
+  stillOpen: number;
+  streams: StreamResult[];
+  jobs: JobRecord[];
+  s3Gets: number;
+  host: ProcStats;
+  loadGen: ProcStats;
+  cloud: ProcStats;
+  taps: HostTaps | null;
+  wallMs: number;
+}
+
+const here = (f: string) => new URL(`../procs/${f}`, import.meta.url);
+
+export async function runScenario(p: ScenarioParams): Promise<ScenarioResult> {
+  const t0 = performance.now();
+  const children: ChildHandle[] = [];
+  try {
+    const [cloud, host, lg] = await Promise.all([
+      startChild(here('cloud.ts'), { name: 'cloud' }),
+      startChild(here('host.ts'), { name: `host (${p.kind})` }),
+      startChild(here('twilio.ts'), { name: 'load generator' }),
+    ]);
+    children.push(cloud, host, lg);
+    const c = await cloud.call<{ s3Endpoint: string; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }>('start', p.cloud);
+    const hostParams: HostParams = { kind: p.kind, s3Endpoint: c.s3Endpoint, ttsUrl: c.ttsUrl, bucket: c.bucket, prefix: c.prefix, leadMs: p.leadMs, settings: p.settings };
+    const h = await host.call<HostInfo>('start', hostParams);
+    const open: OpenParams = {
+      url: h.mediaUrl,
+      signedUrl: h.signedUrl,
+      authToken: h.authToken,
+      accountSid: BENCH_ACCOUNT_SID,
+      streams: p.streams,
+      rampPerSec: p.rampPerSec,
+      leadMs: h.leadMs,
+      expected: p.exact === false ? null : Buffer.from(c.expected),
+      speech: p.speech,
+      customParameters: { text: p.customText ?? '안녕하세요. 프론트도어 음성 안내입니다.' },
+      hangUpAfterFirstMediaMs: p.hangUpAfterFirstMediaMs,
+    };
+    const warmup = p.warmupStreams ?? 3;
+    if (warmup > 0) {
+      await lg.call('open', { ...open, streams: warmup, rampPerSec: 20 }, p.timeoutMs);
+      await lg.call('waitClosed', { timeoutMs: 30_000 }, 40_000);
+      await lg.call('hangUpAll');
+      await Promise.all([lg.call('reset'), cloud.call('drain'), p.kind === 'ours' ? host.call('taps') : null]);
+    }
+    await Promise.all(children.map((ch) => ch.call('stats.begin', ch === host && p.cpuProfDir ? { profileDir: p.cpuProfDir, label: `host-${p.kind}-${p.streams}` } : undefined)));
+    const opened = await lg.call<OpenResult>('open', open, p.timeoutMs);
+    const { open: stillOpen } = await lg.call<{ open: number }>('waitClosed', { timeoutMs: p.timeoutMs }, p.timeoutMs + 10_000);
+    const [hostStats, cloudStats, lgStats] = await Promise.all([host.call<ProcStats>('stats.end'), cloud.call<ProcStats>('stats.end'), lg.call<ProcStats>('stats.end')]);
+    if (stillOpen) await lg.call('hangUpAll');
+    const streams = await lg.call<StreamResult[]>('results');
+    const { jobs, gets } = await cloud.call<{ jobs: JobRecord[]; gets: number }>('drain');
+    const taps = p.kind === 'ours' ? await host.call<HostTaps>('taps') : null;
+    const { speech: _speech, ...params } = p;
+    return { params, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, wallMs: performance.now() - t0 };
+  } finally {
+    // load generator first (hang up), then the host, then the cloud
+    for (const ch of children.reverse()) await ch.stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,167 @@
+// "Cloud" child: what runs outside the host in production — the S3 store (s3rver, a local S3-compatible
+// server) and the TTS service (a stand-in that "synthesises" by uploading prepared parts on a schedule).
+// Kept out of the host process so the host's CPU numbers are the host's. Counts every S3 request by key.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { epochMs, serveCalls } from '../lib/serve';
+import { replyParts } from '../lib/speech-parts';
+
+export interface CloudOptions {
+  /** ~12 s reply instead of the 6.5 s greeting. */
+  long: boolean;
+  /** Synthesis time of part 0 after the job POST: min + uniform jitter, ms. */
+  firstMs: [number, number];
+  /** Time between later parts (each is 1.2 s of audio): min + uniform jitter, ms. */
+  gapMs: [number, number];
+  /** Write the done marker after the last part. */
+  doneMarker: boolean;
+}
+
+export interface JobRecord {
+  jobId: string;
+  callSid: string;
+  streamSid: string;
+  postedAt: number;
+  /** PutObject completion times, by part index. */
+  landedAt: number[];
+  /** GETs of part 0 that reached the store before part 0 had landed. */
+  part0MissesBeforeLanding: number;
+  getsTotal: number;
+  failed?: string;
+}
+
+const BUCKET = 'tts';
+const PREFIX = 'tts';
+let s3rver: S3rver | null = null;
+let tts: Server | null = null;
+let dir = '';
+let client: S3Client | null = null;
+let options: CloudOptions = { long: true, firstMs: [250, 250], gapMs: [300, 200], doneMarker: true };
+let parts = replyParts(true);
+const jobs = new Map<string, JobRecord>();
+const timers = new Set<NodeJS.Timeout>();
+let seed = 12345;
+let nextJob = 0;
+let totalGets = 0;
+let totalPuts = 0;
+
+/** Deterministic jitter (same schedule every run). */
+function jitter([min, spread]: [number, number]): number {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return min + (seed / 0x7fffffff) * spread;
+}
+
+function countRequest(req: IncomingMessage): void {
+  if (req.method !== 'GET') {
+    if (req.method === 'PUT') totalPuts++;
+    return;
+  }
+  totalGets++;
+  const m = /^\/tts\/tts\/([^/]+)\/(part(\d+)\.wav|done)/.exec(req.url ?? '');
+  const job = m ? jobs.get(m[1]) : undefined;
+  if (!job) return;
+  job.getsTotal++;
+  if (m![3] === '0' && job.landedAt[0] === undefined) job.part0MissesBeforeLanding++;
+}
+
+function later(ms: number, fn: () => void): void {
+  const t = setTimeout(() => {
+    timers.delete(t);
+    fn();
+  }, ms);
+  timers.add(t);
+}
+
+async function put(key: string, body: Buffer): Promise<void> {
+  await client!.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+}
+
+function runJob(job: JobRecord): void {
+  let at = jitter(options.firstMs);
+  parts.files.forEach((file, n) => {
+    later(at, () => {
+      put(`${PREFIX}/${job.jobId}/part${n}.wav`, file).then(
+        () => {
+          job.landedAt[n] = epochMs();
+          if (n === parts.files.length - 1 && options.doneMarker) put(`${PREFIX}/${job.jobId}/done`, Buffer.from('done')).catch(() => undefined);
+        },
+        (err: Error) => (job.failed = `part${n}: ${err.message}`),
+      );
+    });
+    at += jitter(options.gapMs);
+  });
+}
+
+async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }> {
+  options = { ...options, ...o };
+  parts = replyParts(options.long);
+  dir = mkdtempSync(join(tmpdir(), 'bench-s3-'));
+  s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
+  const addr = await s3rver.run();
+  (s3rver as unknown as { httpServer: Server }).httpServer.prependListener('request', countRequest);
+  const s3Endpoint = `http://127.0.0.1:${addr.port}`;
+  client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3Endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets: 64 } },
+  });
+  tts = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: { text?: string; callSid?: string; streamSid?: string };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        res.writeHead(400).end('{"error":"invalid JSON"}');
+        return;
+      }
+      const jobId = `job${(nextJob++).toString().padStart(6, '0')}`;
+      const job: JobRecord = { jobId, callSid: body.callSid ?? '', streamSid: body.streamSid ?? '', postedAt: epochMs(), landedAt: [], part0MissesBeforeLanding: 0, getsTotal: 0 };
+      jobs.set(jobId, job);
+      runJob(job);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ job_id: jobId }));
+    });
+  });
+  await new Promise<void>((r) => tts!.listen(0, '127.0.0.1', () => r()));
+  const port = (tts.address() as { port: number }).port;
+  return { s3Endpoint, ttsUrl: `http://127.0.0.1:${port}/tts`, bucket: BUCKET, prefix: PREFIX, expected: parts.expected };
+}
+
+/** Job records so far (and forget them). */
+function drain(): { jobs: JobRecord[]; gets: number; puts: number } {
+  const out = { jobs: [...jobs.values()], gets: totalGets, puts: totalPuts };
+  jobs.clear();
+  totalGets = 0;
+  totalPuts = 0;
+  return out;
+}
+
+async function cleanup(): Promise<void> {
+  for (const t of timers) clearTimeout(t);
+  timers.clear();
+  client?.destroy();
+  client = null;
+  if (tts) {
+    tts.closeAllConnections();
+    await new Promise<void>((r) => tts!.close(() => r()));
+    tts = null;
+  }
+  if (s3rver) {
+    (s3rver as unknown as { httpServer: Server }).httpServer.closeAllConnections();
+    await s3rver.close().catch(() => undefined);
+    s3rver = null;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = '';
+}
+
+serveCalls({ start: (o: Partial<CloudOptions>) => start(o), drain: () => drain(), pending: () => timers.size }, cleanup);

@@ -1,0 +1,126 @@
+// Host child: the system under test. `ours` is the real host (createHost in live mode: webhooks, media
+// server with the shared pacer and barge-in, TTS pipeline polling S3, history on disk); the baselines use
+// the same TTS pipeline behind a naive sender (bench/baselines). Started by bench/run.ts only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CallEvent } from '../../src/shared/model';
+import { testConfig } from '../../src/main/config/load';
+import { silentLogger } from '../../src/main/log';
+import { createPartStore } from '../../src/main/tts/store';
+import { createTtsPipeline } from '../../src/main/tts/pipeline';
+import type { TtsPipeline } from '../../src/main/tts/types';
+import { startBaselineServer, type BaselineServer } from '../baselines/server';
+import type { BaselineKind } from '../baselines/senders';
+import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BENCH_PUBLIC_URL as PUBLIC_URL } from '../lib/constants';
+import { serveCalls } from '../lib/serve';
+
+export type SenderKind = 'ours' | BaselineKind;
+
+export interface HostParams {
+  kind: SenderKind;
+  s3Endpoint: string;
+  ttsUrl: string;
+  bucket: string;
+  prefix: string;
+  leadMs: number;
+  /** Extra settings (e.g. BARGE_IN). */
+  settings?: Record<string, string>;
+}
+
+export interface HostInfo {
+  /** Where the load generator connects. */
+  mediaUrl: string;
+  /** What the upgrade signature covers (null: no signature needed). */
+  signedUrl: string;
+  authToken: string | null;
+  leadMs: number;
+}
+
+/** Registry events the bench reads (ours only): the host's own view of first audio, barge-in and pacing. */
+export interface HostTaps {
+  firstAudioMs: number[];
+  bargeInDetectionMs: number[];
+  pacingUnderruns: number;
+  errors: string[];
+  alerts: string[];
+  events: number;
+}
+
+
+let stopAll: (() => Promise<void>) | null = null;
+let dataDir = '';
+const taps: HostTaps = { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderruns: 0, errors: [], alerts: [], events: 0 };
+
+function onEvent(e: CallEvent): void {
+  taps.events++;
+  if (e.type === 'tts.job' && e.status === 'done' && e.firstAudioMs !== undefined) taps.firstAudioMs.push(e.firstAudioMs);
+  else if (e.type === 'tts.job' && e.status === 'failed' && taps.errors.length < 20) taps.errors.push(`tts.job failed: ${e.error ?? '?'}`);
+  else if (e.type === 'bargein') taps.bargeInDetectionMs.push(e.detectionLatencyMs);
+  else if (e.type === 'pacing') taps.pacingUnderruns += e.window.underruns;
+  else if (e.type === 'error' && taps.errors.length < 20) taps.errors.push(e.message);
+  else if (e.type === 'alert' && taps.alerts.length < 20) taps.alerts.push(`${e.alert.kind}: ${e.alert.message}`);
+}
+
+function settingsFor(p: HostParams): Record<string, string> {
+  return {
+    DEMO: 'off',
+    HTTP_PORT: '0',
+    WS_PORT: '0',
+    PUBLIC_URL,
+    TWILIO_ACCOUNT_SID: BENCH_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: BENCH_AUTH_TOKEN,
+    TTS_URL: p.ttsUrl,
+    TTS_BUCKET: p.bucket,
+    KEY_PREFIX: p.prefix,
+    S3_ENDPOINT: p.s3Endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    PACING_LEAD_MS: String(p.leadMs),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...p.settings,
+  };
+}
+
+async function start(p: HostParams): Promise<HostInfo> {
+  if (stopAll) throw new Error('host already started');
+  dataDir = mkdtempSync(join(tmpdir(), 'bench-host-'));
+  // s3rver accepts any key pair; the SDK's default chain reads these
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  const config = testConfig(settingsFor(p));
+  if (p.kind === 'ours') {
+    const { createHost } = await import('../../src/main/host');
+    const host = createHost({ config, log: silentLogger() });
+    await host.start();
+    const off = host.registry.onEvent(onEvent);
+    stopAll = async () => {
+      off();
+      await host.stop();
+    };
+    return { mediaUrl: `ws://127.0.0.1:${host.ports.ws}/media`, signedUrl: host.urls.media, authToken: host.authToken, leadMs: p.leadMs };
+  }
+  const pipeline: TtsPipeline = createTtsPipeline({ config, log: silentLogger(), store: createPartStore(config), ttsUrl: p.ttsUrl });
+  const server: BaselineServer = await startBaselineServer(p.kind, pipeline);
+  stopAll = async () => {
+    await server.stop();
+    await pipeline.stop();
+  };
+  return { mediaUrl: `ws://127.0.0.1:${server.port}/media`, signedUrl: '', authToken: null, leadMs: server.leadMs };
+}
+
+function drainTaps(): HostTaps {
+  const out = { ...taps, firstAudioMs: taps.firstAudioMs.slice(), bargeInDetectionMs: taps.bargeInDetectionMs.slice() };
+  Object.assign(taps, { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderruns: 0, errors: [], alerts: [], events: 0 });
+  return out;
+}
+
+async function cleanup(): Promise<void> {
+  const stop = stopAll;
+  stopAll = null;
+  await stop?.();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  dataDir = '';
+}
+
+serveCalls({ start: (p: HostParams) => start(p), taps: () => drainTaps(), stop: () => cleanup() }, cleanup);
