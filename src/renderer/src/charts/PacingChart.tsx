@@ -12,6 +12,7 @@ import { FRAME_MS } from './parts-layout';
 import { pacingNow, pacingSeries, type PacingSeries } from './pacing-series';
 
 const WINDOW_S = 30;
+const MIN_SPAN_S = 8;
 const HEIGHT = 170;
 
 function withAlpha(color: string, alpha: number): string {
@@ -134,7 +135,7 @@ export const PacingChart = memo(function PacingChart({ callSid, t0, live }: { ca
       el.dataset.windows = String(current?.windows.length ?? 0);
     }
     const end = live ? (Date.now() - t0) / 1000 : (series.current?.end ?? WINDOW_S);
-    plot.setScale('x', { min: Math.max(0, end - WINDOW_S), max: Math.max(end, WINDOW_S) });
+    plot.setScale('x', { min: Math.max(0, end - WINDOW_S), max: Math.max(end, MIN_SPAN_S) });
     drawn.current = { version: v, at: time };
   });
 
@@ -174,7 +175,7 @@ export const PacingChart = memo(function PacingChart({ callSid, t0, live }: { ca
             <dd data-testid="underruns">{totals.underruns}</dd>
           </div>
           <div className="stat">
-            <dt>{t('audio.marks')}</dt>
+            <dt title="sent / played / cleared">{t('audio.marks')}</dt>
             <dd>
               {totals.marksSent}/{totals.marksPlayed}/{totals.marksCleared}
             </dd>

@@ -10,6 +10,14 @@ import { drawParts, partsHeight, type PartsPalette } from './draw-parts';
 import { cssColors, useAudioVersion, useElementSize, useFrameLoop } from './frame-loop';
 import { layoutReply, worstS3Lag, type ReplyLayout } from './parts-layout';
 
+interface Summary {
+  rows: number;
+  ttfaMs?: number;
+  lagMs?: number;
+  gaps: number;
+}
+const EMPTY_SUMMARY: Summary = { rows: 0, gaps: 0 };
+
 const PALETTE_VARS = ['text', 'muted', 'grid', 'landed', 'queued', 'sent', 'gap', 'marker', 'accent', 'danger'] as const;
 
 function partsOf(audio: CallAudio | undefined, replyId: string | undefined): TtsPart[] {
@@ -34,16 +42,14 @@ export const PartsChart = memo(function PartsChart({ callSid }: { callSid: strin
   const replies = useMemo(() => repliesOf(audio), [audio, version]);
   const replyId = picked && replies.some((r) => r.replyId === picked) ? picked : replies[replies.length - 1]?.replyId;
   const reply = replies.find((r) => r.replyId === replyId);
-  const layout = useMemo(
-    () => (reply ? layoutReply(reply, partsOf(audio, reply.replyId), audio?.windows.map((w) => w.window) ?? [], Date.now()) : undefined),
-    [reply, audio, version],
-  );
+  // the numbers beside the chart come from the very layout the frame loop drew
+  const [summary, setSummary] = useState<Summary>(EMPTY_SUMMARY);
   const [wrapRef, size] = useElementSize<HTMLDivElement>();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const drawn = useRef({ version: -2, width: 0, theme: '', replyId: '', at: 0 });
   const palette = useRef<PartsPalette | null>(null);
   const layoutLive = useRef(false);
-  const rows = layout?.rows.length ?? 0;
+  const rows = summary.rows;
   const height = partsHeight(rows);
 
   useFrameLoop((time) => {
@@ -71,10 +77,11 @@ export const PartsChart = memo(function PartsChart({ callSid }: { callSid: strin
     canvas.dataset.drawn = String(bars);
     canvas.dataset.parts = String(lay.rows.length);
     drawn.current = { version: v, width: size.width, theme, replyId: reply.replyId, at: time };
+    const next: Summary = { rows: lay.rows.length, ttfaMs: lay.ttfaMs, lagMs: worstS3Lag(lay.rows), gaps: lay.gaps.length };
+    setSummary((prev) => (prev.rows === next.rows && prev.ttfaMs === next.ttfaMs && prev.lagMs === next.lagMs && prev.gaps === next.gaps ? prev : next));
   });
 
   if (replies.length === 0) return <div className="chart-empty">{t('audio.noParts')}</div>;
-  const lag = layout ? worstS3Lag(layout.rows) : undefined;
   return (
     <div className="parts">
       <div className="reply-chips" role="tablist" aria-label={t('audio.reply')}>
@@ -105,7 +112,7 @@ export const PartsChart = memo(function PartsChart({ callSid }: { callSid: strin
         <dl className="stats">
           <div className="stat stat-hero">
             <dt>{t('audio.ttfa')}</dt>
-            <dd>{formatMs(layout?.ttfaMs)}</dd>
+            <dd>{formatMs(summary.ttfaMs)}</dd>
           </div>
           <div className="stat">
             <dt>{t('audio.parts.count')}</dt>
@@ -113,11 +120,11 @@ export const PartsChart = memo(function PartsChart({ callSid }: { callSid: strin
           </div>
           <div className="stat">
             <dt>{t('audio.s3Requests')}</dt>
-            <dd>{formatMs(lag)}</dd>
+            <dd>{formatMs(summary.lagMs)}</dd>
           </div>
-          <div className={`stat${layout?.gaps.length ? ' bad' : ''}`}>
+          <div className={`stat${summary.gaps ? ' bad' : ''}`}>
             <dt>{t('audio.gaps')}</dt>
-            <dd>{layout?.gaps.length ?? 0}</dd>
+            <dd>{summary.gaps}</dd>
           </div>
         </dl>
       </div>

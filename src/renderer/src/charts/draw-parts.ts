@@ -100,6 +100,10 @@ export function drawParts(ctx: CanvasRenderingContext2D, width: number, height: 
       ctx.globalAlpha = row.projected ? 0.55 : 1;
       ctx.fillRect(x(row.first), cy - h / 2, Math.max(2, x(row.last) - x(row.first)), h);
       ctx.globalAlpha = 1;
+      if (row.cut) {
+        ctx.fillStyle = colors.danger;
+        ctx.fillRect(x(row.last) - 1, cy - h / 2 - 2, 3, h + 4);
+      }
       drawn++;
     } else if (row.error) {
       ctx.fillStyle = colors.danger;

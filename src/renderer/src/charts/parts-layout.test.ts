@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { part, pacingWindow } from '../test/factories';
+import type { ReplyInfo } from '../store/audio-buffers';
 import { layoutReply, niceStep, worstS3Lag, GAP_TOLERANCE_MS } from './parts-layout';
 
-const reply = { replyId: 'r1', status: 'done' as const, startedAt: 1_000_000 };
+const reply: ReplyInfo = { replyId: 'r1', status: 'done', startedAt: 1_000_000 };
 
 describe('layoutReply', () => {
   it('places each part relative to the reply start, landed clamped to not be after seen', () => {
@@ -29,10 +30,17 @@ describe('layoutReply', () => {
   });
 
   it('projects the last frame of a part still being sent and widens the span to now', () => {
-    const l = layoutReply(reply, [part('r1', 0, { lastFrameAt: undefined })], [], 1_002_000);
+    const l = layoutReply({ ...reply, status: 'started' }, [part('r1', 0, { lastFrameAt: undefined })], [], 1_002_000);
     expect(l.rows[0]).toMatchObject({ last: 800, projected: true });
     expect(l.stillSending).toBe(true);
     expect(l.span).toBe(2000);
+  });
+
+  it('a reply cut by a barge-in ends its unsent part at the barge-in, not projected', () => {
+    const cutReply = { ...reply, status: 'cancelled' as const, bargein: { at: 1_000_500, heardMs: 200, replyMs: 500 } };
+    const l = layoutReply(cutReply, [part('r1', 0, { lastFrameAt: undefined })], [], 1_009_000);
+    expect(l.rows[0]).toMatchObject({ first: 300, last: 500, projected: false, cut: true });
+    expect(l.stillSending).toBe(false);
   });
 
   it('a failed part has no projected bar; underrun windows inside the reply are marked', () => {

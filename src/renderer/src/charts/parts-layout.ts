@@ -16,6 +16,8 @@ export interface PartRow {
   /** Last frame sent, or projected from the first frame + audio length while still sending. */
   last?: number;
   projected: boolean;
+  /** Sending stopped early (barge-in, hang-up): the bar ends where the reply was cut. */
+  cut: boolean;
   audioMs: number;
   error?: string;
   flags: string[];
@@ -45,18 +47,26 @@ export function layoutReply(reply: ReplyInfo, parts: readonly TtsPart[], windows
   const earliest = Math.min(...sorted.map((p) => Math.min(p.seenAt, p.landedAt ?? p.seenAt)));
   const t0 = reply.startedAt ?? (Number.isFinite(earliest) ? earliest : now);
   let stillSending = false;
+  const active = reply.status === 'started' || reply.status === 'unknown';
+  const cutAt = reply.bargein ? reply.bargein.at - t0 : reply.endedAt !== undefined ? reply.endedAt - t0 : undefined;
   const rows: PartRow[] = sorted.map((p) => {
     const seen = p.seenAt - t0;
     const landed = Math.min(p.landedAt !== undefined ? p.landedAt - t0 : seen, seen);
     const first = p.firstFrameAt !== undefined ? p.firstFrameAt - t0 : undefined;
     let last = p.lastFrameAt !== undefined ? p.lastFrameAt - t0 : undefined;
     let projected = false;
+    let cut = false;
     if (last === undefined && first !== undefined && !p.error) {
-      last = first + p.audioMs;
-      projected = true;
-      stillSending = true;
+      if (active) {
+        last = first + p.audioMs;
+        projected = true;
+        stillSending = true;
+      } else if (cutAt !== undefined) {
+        last = Math.max(first, Math.min(first + p.audioMs, cutAt));
+        cut = true;
+      }
     }
-    return { part: p.part, key: `${p.replyId}:${p.part}`, landed, seen, first, last, projected, audioMs: p.audioMs, error: p.error, flags: p.flags };
+    return { part: p.part, key: `${p.replyId}:${p.part}`, landed, seen, first, last, projected, cut, audioMs: p.audioMs, error: p.error, flags: p.flags };
   });
   const gaps: Gap[] = [];
   for (let i = 1; i < rows.length; i++) {

@@ -13,12 +13,17 @@ export const AudioPanel = memo(function AudioPanel({ call }: { call: Call }) {
       <div className="panel-head">
         <h3>{t('audio.parts')}</h3>
       </div>
-      {call.mode === 'gather' && !call.streamSid ? <div className="chart-note">{t('audio.gatherOnly')}</div> : null}
-      <PartsChart callSid={call.callSid} />
-      <div className="panel-head panel-head-sub">
-        <h3>{t('audio.pacing')}</h3>
-      </div>
-      <PacingChart callSid={call.callSid} t0={call.startedAt} live={live} />
+      {call.mode === 'gather' && !call.streamSid ? (
+        <div className="chart-note">{t('audio.gatherOnly')}</div>
+      ) : (
+        <>
+          <PartsChart callSid={call.callSid} />
+          <div className="panel-head panel-head-sub">
+            <h3>{t('audio.pacing')}</h3>
+          </div>
+          <PacingChart callSid={call.callSid} t0={call.startedAt} live={live} />
+        </>
+      )}
     </section>
   );
 });

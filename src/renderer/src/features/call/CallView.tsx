@@ -22,8 +22,8 @@ export const CallView = memo(function CallView() {
       <CallHeader call={call} readOnly={selected.readOnly} />
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       <div className="call-body">
-        <Conversation events={selected.events} />
-        <AudioPanel call={call} />
+        <Conversation key={`c-${call.callSid}`} events={selected.events} />
+        <AudioPanel key={`a-${call.callSid}`} call={call} />
       </div>
       <EventsLog events={selected.events} />
     </div>

@@ -42,8 +42,10 @@ export const CallList = memo(function CallList() {
     const anchor = before[Math.floor(el.scrollTop / ROW_HEIGHT)];
     const added = insertedAbove(before, order, anchor);
     if (added > 0 && (el.scrollTop > 0 || hovering.current)) {
-      el.scrollTop += added * ROW_HEIGHT;
-      setNewAbove((n) => n + added);
+      const before = el.scrollTop;
+      el.scrollTop = before + added * ROW_HEIGHT;
+      // only when the list could actually scroll do the rows stay put and the new ones wait above
+      if (el.scrollTop > before) setNewAbove((n) => n + added);
     }
   }, [order]);
 
@@ -75,7 +77,7 @@ export const CallList = memo(function CallList() {
             setNewAbove(0);
           }}
         >
-          ↑ {newAbove}
+          ↑ {t('calls.newAbove', { n: newAbove })}
         </button>
       ) : null}
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
