@@ -22,7 +22,7 @@ export interface SideOptions {
   accountSid: string;
   /** Signs webhooks and media upgrades (null: unsigned, for hosts that skip validation). */
   authToken: string | null;
-  /** Caller line noise sent at the start of every stream (mu-law), before the caller talks. */
+  /** Line noise (mu-law) looped on every stream's inbound track whenever the caller is not talking. */
   lineNoise?: Buffer;
   /** Per-request timeout: a stuck host must not hold a simulated call forever. */
   timeoutMs?: number;
@@ -68,10 +68,10 @@ export function createTwilioSide(o: SideOptions): TwilioSide {
     // the TwiML names the public wss URL (signed); the socket goes to where the host listens
     const url = s.url === target.urls.media ? target.mediaUrl : s.url;
     const client = await withTimeout(
-      TwilioMediaClient.connect({ url, signedUrl: s.url, authToken: o.authToken, callSid: s.callSid, accountSid: o.accountSid, customParameters: s.customParameters, inboundAudio: o.lineNoise }),
+      TwilioMediaClient.connect({ url, signedUrl: s.url, authToken: o.authToken, callSid: s.callSid, accountSid: o.accountSid, customParameters: s.customParameters }),
       s.url,
     );
-    return legOf(client);
+    return legOf(client, o.lineNoise);
   }
 
   return {
@@ -85,23 +85,48 @@ export function createTwilioSide(o: SideOptions): TwilioSide {
   };
 }
 
+const NOISE_SLICE_MS = 100;
+
 /** C's media client as the call runner's MediaLeg: closes we did not ask for are the server's. */
-function legOf(client: TwilioMediaClient): MediaLeg {
+function legOf(client: TwilioMediaClient, lineNoise?: Buffer): MediaLeg {
   let stopping = false;
+  // the client plays its inbound queue in order: noise is fed a slice at a time so the caller's speech is never
+  // queued behind more than one slice of it
+  let talkingUntil = 0;
+  let noiseAt = 0;
+  const noise =
+    lineNoise && lineNoise.length > 0
+      ? setInterval(() => {
+          if (Date.now() < talkingUntil) return;
+          const bytes = NOISE_SLICE_MS * 8;
+          const slice = Buffer.alloc(bytes);
+          for (let i = 0; i < bytes; i++) slice[i] = lineNoise[(noiseAt + i) % lineNoise.length]!;
+          noiseAt = (noiseAt + bytes) % lineNoise.length;
+          client.sendAudio(slice);
+        }, NOISE_SLICE_MS)
+      : null;
+  const quiet = () => {
+    if (noise) clearInterval(noise);
+  };
   // the client emits protocol complaints as 'error'; they must not crash the host
   client.on('error', () => undefined);
   const closedByServer = new Promise<void>((resolve) => {
     void client.closed().then(() => {
+      quiet();
       if (!stopping) resolve();
     });
   });
   return {
     streamSid: client.streamSid,
     onAudio: (listener) => client.on('media', (payload: Buffer) => listener(payload.length)),
-    sendAudio: (mulaw) => client.sendAudio(mulaw),
+    sendAudio: (mulaw) => {
+      talkingUntil = Math.max(Date.now(), talkingUntil) + mulaw.length / 8 + NOISE_SLICE_MS;
+      client.sendAudio(mulaw);
+    },
     closedByServer,
     stop: async () => {
       stopping = true;
+      quiet();
       await client.stop();
     },
   };

@@ -197,7 +197,11 @@ export class SimulatedCall {
   private async gather(v: GatherVerb): Promise<Next | null> {
     const prompt = v.prompts.flatMap((p) => (p.verb === 'say' ? [p.text] : [])).join(' ');
     const said = this.o.caller.atGather({ index: this.gatherTurns++, prompt, elapsedMs: this.elapsedMs() });
-    if (said === 'hangup') return { kind: 'end', reason: 'the caller hung up' };
+    if (said === 'hangup') {
+      // the caller hears the bot out, then hangs up instead of answering
+      await this.playPrompts(v.prompts, Infinity);
+      return { kind: 'end', reason: 'the caller hung up' };
+    }
     const action = (params: Params): Next => ({ kind: 'fetch', hook: { url: v.action, method: v.method, params } });
     if (said && v.input.includes('speech')) {
       const promptMs = v.prompts.reduce((sum, p) => sum + (p.verb === 'say' ? speakingMs(p.text) * p.loop : p.verb === 'pause' ? p.seconds * 1000 : PLAY_MS), 0);
