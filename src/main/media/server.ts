@@ -27,7 +27,7 @@ export interface MediaDeps {
   now?: () => number;
   /** Optional: the caller's utterance after a barge-in (clear-and-gather), e.g. for speech recognition. */
   onCallerAudio?: (audio: CallerAudio) => void;
-  /** Optional: timers for the deferred registry events (tests). */
+  /** Optional: the timers of the pacer, the pacing windows and the deferred registry events (tests). */
   timers?: TimerApi;
   vad?: Partial<VadOptions>;
 }
@@ -56,11 +56,21 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
   const s = deps.config.settings;
   const now = deps.now ?? Date.now;
   const timers = deps.timers ?? realTimers;
-  const pacer = deps.pacer ?? createPacer({ leadMs: s.PACING_LEAD_MS, now, onError: (err) => deps.log.error({ err }, 'media: a stream failed in the pacer tick') });
+  const pacer = deps.pacer ?? createPacer({ leadMs: s.PACING_LEAD_MS, now, timers, onError: (err) => deps.log.error({ err }, 'media: a stream failed in the pacer tick') });
   const wss = new WebSocketServer({ noServer: true, maxPayload: s.MAX_MEDIA_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   const sockets = new Map<WebSocket, MediaSession>();
-  let windowTimer: NodeJS.Timeout | null = null;
+  let windowTimer: unknown = null;
   let stopped = false;
+
+  /** One timer for the pacing windows of every stream, armed while streams exist. */
+  const armWindows = () => {
+    if (windowTimer !== null || stopped || sockets.size === 0) return;
+    windowTimer = timers.set(() => {
+      windowTimer = null;
+      windows();
+      armWindows();
+    }, WINDOW_MS);
+  };
 
   const windows = () => {
     const t = now();
@@ -91,17 +101,14 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       close: (code, reason) => ws.close(code, reason.slice(0, 120)),
     });
     sockets.set(ws, session);
-    if (!windowTimer) {
-      windowTimer = setInterval(windows, WINDOW_MS);
-      windowTimer.unref();
-    }
+    armWindows();
     ws.on('message', (data, isBinary) => session.handleRaw(data as Buffer, isBinary));
     ws.on('error', (err) => deps.log.warn({ err: err.message, streamSid: session.streamSid }, 'media socket error'));
     ws.on('close', (code) => {
       session.end(code === 1000 || code === 1005 ? 'socket-closed' : `socket-closed-${code}`);
       sockets.delete(ws);
-      if (sockets.size === 0 && windowTimer) {
-        clearInterval(windowTimer);
+      if (sockets.size === 0 && windowTimer !== null) {
+        timers.clear(windowTimer);
         windowTimer = null;
       }
     });
@@ -131,7 +138,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
     },
     async stop() {
       stopped = true;
-      if (windowTimer) clearInterval(windowTimer);
+      if (windowTimer !== null) timers.clear(windowTimer);
       windowTimer = null;
       const closing: Array<Promise<void>> = [];
       for (const [ws, session] of sockets) {

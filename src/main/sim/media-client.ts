@@ -53,7 +53,7 @@ export class TwilioMediaClient extends EventEmitter {
 
   private constructor(
     private readonly ws: WebSocket,
-    private readonly opts: MediaClientOptions,
+    readonly opts: MediaClientOptions,
   ) {
     super();
     this.now = opts.now ?? Date.now;
