@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { startTtsJob } from './job-client';
 import { keySchemeFrom } from './keys';
 import { pollJob, type PollEnd } from './poller';
-import { DEFAULT_TUNING, LandingModel, queuedNow, type PollTuning } from './schedule';
+import { DEFAULT_TUNING, LandingModel, queuedNow, type Bucket, type PollTuning } from './schedule';
 import { TtsError, type AudioPart, type PartStore, type ReplyAudio, type TtsPipeline } from './types';
 
 export interface TtsPipelineDeps {
@@ -19,15 +19,27 @@ export interface TtsPipelineDeps {
   tuning?: Partial<PollTuning>;
 }
 
+/** A stream's bucket is forgotten this long after its last request (streams end without telling the pipeline). */
+const BUCKET_IDLE_MS = 10 * 60_000;
+
 export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   const now = deps.now ?? Date.now;
   const tuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const model = new LandingModel(tuning.alpha);
   const active = new Set<Reply>();
+  // the S3 request budget is per stream: every reply of a stream draws on one bucket, which starts empty
+  const buckets = new Map<string, { current: Bucket }>();
+  const bucketFor = (streamSid: string) => {
+    const t = now();
+    for (const [sid, b] of buckets) if (t - b.current.at > BUCKET_IDLE_MS && ![...active].some((r) => r.streamSid === sid)) buckets.delete(sid);
+    let b = buckets.get(streamSid);
+    if (!b) buckets.set(streamSid, (b = { current: { tokens: tuning.initialTokens, at: t } }));
+    return b;
+  };
   let stopped = false;
   return {
     speak(text, ids) {
-      const reply = new Reply(text, ids, { ...deps, now, tuning, model }, stopped);
+      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: bucketFor(ids.streamSid) }, stopped);
       if (!stopped) {
         active.add(reply);
         void reply.finished.then(() => active.delete(reply));
@@ -43,10 +55,11 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   };
 }
 
-type ReplyDeps = TtsPipelineDeps & { now: () => number; tuning: PollTuning; model: LandingModel };
+type ReplyDeps = TtsPipelineDeps & { now: () => number; tuning: PollTuning; model: LandingModel; bucket: { current: Bucket } };
 
 class Reply implements ReplyAudio {
   readonly replyId: string;
+  readonly streamSid: string;
   readonly jobId: Promise<string>;
   readonly stats: { s3Requests: number; startedAt: number; firstPartSeenAt?: number };
   /** Settles (never rejects) when polling has ended, however it ended. */
@@ -67,6 +80,7 @@ class Reply implements ReplyAudio {
     refused: boolean,
   ) {
     this.replyId = ids.replyId;
+    this.streamSid = ids.streamSid;
     this.stats = { s3Requests: 0, startedAt: d.now() };
     const s = d.config.settings;
     if (refused) {
@@ -92,6 +106,7 @@ class Reply implements ReplyAudio {
           startedAt: this.stats.startedAt,
           model: d.model,
           tuning: d.tuning,
+          bucket: d.bucket,
           idleTimeoutMs: s.JOB_IDLE_TIMEOUT_MS,
           now: d.now,
           signal: this.controller.signal,

@@ -143,6 +143,16 @@ describe('pollJob', () => {
     expect(d.parts[1]!.flags).toEqual([]);
   });
 
+  it('an empty object (created, not yet written) is read once more', async () => {
+    const store = new MemoryStore();
+    store.script = [() => Buffer.alloc(0)];
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(100), 'sox'));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    const d = deps(store);
+    await pollJob(d);
+    expect(d.parts.map((p) => [p.bytes, p.flags])).toEqual([[100, []]]);
+  });
+
   it('a header cut short twice is a TtsError(part)', async () => {
     const store = new MemoryStore();
     const full = buildWav(audio(4000), 'sox');

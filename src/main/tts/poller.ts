@@ -30,6 +30,8 @@ export interface PollerDeps {
   queuedMs: (now: number) => number;
   onRequest: (key: string) => void;
   onPart: (part: AudioPart) => void;
+  /** The request budget, shared by every reply of one stream; a new one (starting with tuning.initialTokens) when absent. */
+  bucket?: { current: Bucket };
   /** Transient store failures in a row before the job fails. */
   maxFailures?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -48,7 +50,7 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
   const { scheme, jobId, tuning, signal, now, model } = d;
   const sleep = d.sleep ?? abortableSleep;
   const maxFailures = d.maxFailures ?? 3;
-  let bucket: Bucket = { tokens: tuning.initialTokens, at: d.startedAt };
+  const bucket = d.bucket ?? { current: { tokens: tuning.initialTokens, at: d.startedAt } };
   let n = scheme.firstIndex;
   let partsSeen = 0;
   let lastPartSeenAt: number | undefined;
@@ -62,7 +64,7 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
   /** One GET; CANCELLED when the reply was cancelled; null on a miss or a transient failure worth another try. */
   const request = async (key: string): Promise<{ bytes: Buffer; lastModified?: number } | null | typeof CANCELLED> => {
     if (signal.aborted) return CANCELLED;
-    bucket = spend(bucket, now(), tuning);
+    bucket.current = spend(bucket.current, now(), tuning);
     d.onRequest(key);
     try {
       const hit = await d.store.get(key, signal);
@@ -76,10 +78,21 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
     }
   };
 
+  const currentWindow = () =>
+    landingWindow(partsSeen === 0 ? d.startedAt : prevLanding, partsSeen === 0 ? model.first : model.gap, tuning);
+  let pollNow = false;
   for (;;) {
-    const t = now();
-    const idleSince = lastPartSeenAt ?? d.startedAt;
-    if (t - idleSince >= d.idleTimeoutMs) {
+    if (!pollNow) {
+      // wait on the schedule before every GET, the first one too (with nothing queued and no token, that is a wait)
+      const at = now();
+      let wait = nextPollDelay({ now: at, first: partsSeen === 0, queuedMs: d.queuedMs(at), window: currentWindow(), bucket: bucket.current }, tuning);
+      if (failures > 0) wait = Math.max(wait, 100 * failures); // the SDK already retried: give the store a moment
+      const untilIdle = (lastPartSeenAt ?? d.startedAt) + d.idleTimeoutMs - at;
+      await sleep(Math.max(0, Math.min(wait, untilIdle)), signal);
+      if (signal.aborted) return 'cancelled';
+    }
+    pollNow = false;
+    if (now() - (lastPartSeenAt ?? d.startedAt) >= d.idleTimeoutMs) {
       if (partsSeen === 0) {
         throw new TtsError(`no part at ${partKey(scheme, jobId, n)} within JOB_IDLE_TIMEOUT_MS (${d.idleTimeoutMs} ms) of starting TTS job ${jobId}`, 'timeout');
       }
@@ -90,10 +103,9 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
     const hit = await request(key);
     if (hit === CANCELLED) return 'cancelled';
     if (hit) {
-      const seenAt = now();
-      const part = await readPart(key, n, hit, seenAt, () => request(key), sleep, d);
+      const part = await readPart(key, n, hit, now(), () => request(key), sleep, d);
       if (part === CANCELLED) return 'cancelled';
-      const landing = estimateLanding(lastMissAt, sentAt, seenAt, hit.lastModified);
+      const landing = estimateLanding(lastMissAt, sentAt, part.seenAt, hit.lastModified);
       if (partsSeen === 0) model.observeFirst(landing - d.startedAt);
       else model.observeGap(landing - prevLanding);
       prevLanding = landing;
@@ -103,28 +115,20 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
       doneChecks = 0;
       n++;
       d.onPart(part);
-    } else {
-      lastMissAt = sentAt;
-      if (doneSeen) return 'done';
-      const window = landingWindow(partsSeen === 0 ? d.startedAt : prevLanding, partsSeen === 0 ? model.first : model.gap, tuning);
-      if (shouldCheckDone({ now: now(), partsSeen, checksSinceLastPart: doneChecks, lastCheckAt: lastDoneCheckAt, window, bucket }, tuning)) {
-        doneChecks++;
-        lastDoneCheckAt = now();
-        const done = await request(doneKey(scheme, jobId));
-        if (done === CANCELLED) return 'cancelled';
-        if (done) {
-          doneSeen = true; // the last part may have landed between our two GETs: look once more, at once
-          continue;
-        }
-      }
+      continue;
     }
-    if (signal.aborted) return 'cancelled';
+    lastMissAt = sentAt;
+    if (doneSeen) return 'done';
     const at = now();
-    const window = landingWindow(partsSeen === 0 ? d.startedAt : prevLanding, partsSeen === 0 ? model.first : model.gap, tuning);
-    let wait = nextPollDelay({ now: at, first: partsSeen === 0, queuedMs: d.queuedMs(at), window, bucket }, tuning);
-    if (failures > 0) wait = Math.max(wait, 100 * failures); // the SDK already retried: give the store a moment
-    const untilIdle = (lastPartSeenAt ?? d.startedAt) + d.idleTimeoutMs - at;
-    await sleep(Math.max(0, Math.min(wait, untilIdle)), signal);
+    const doneState = { now: at, partsSeen, checksSinceLastPart: doneChecks, lastCheckAt: lastDoneCheckAt, window: currentWindow(), queuedMs: d.queuedMs(at), bucket: bucket.current };
+    if (shouldCheckDone(doneState, tuning)) {
+      doneChecks++;
+      lastDoneCheckAt = at;
+      const done = await request(doneKey(scheme, jobId));
+      if (done === CANCELLED) return 'cancelled';
+      // the last part may have landed between our two GETs: look for it once more, at once
+      if (done) doneSeen = pollNow = true;
+    }
   }
 }
 
@@ -163,7 +167,7 @@ async function readPart(
 ): Promise<AudioPart | typeof CANCELLED> {
   let read = tryParse(hit.bytes);
   const extra: string[] = [];
-  if (!complete(read) && (read.ok || read.error.code === 'truncated')) {
+  if (!complete(read) && (read.ok || read.error.code === 'truncated' || read.error.code === 'empty')) {
     await sleep(d.tuning.denseMs, d.signal);
     const second = await again();
     if (second === CANCELLED) return CANCELLED;

@@ -33,7 +33,7 @@ export const DEFAULT_TUNING: PollTuning = {
   sparseMs: 100,
   relaxedMaxMs: 250,
   lowQueueMs: 300,
-  windowMinHalfMs: 30,
+  windowMinHalfMs: 20,
   windowDevs: 3,
   lateMaxMs: 50,
   ratePerSec: 20,
@@ -153,15 +153,21 @@ export interface DoneState {
   checksSinceLastPart: number;
   lastCheckAt: number;
   window?: Window;
+  /** Audio queued but not yet sent, ms. */
+  queuedMs: number;
   bucket: Bucket;
 }
 
-/** Check `{prefix}/{jobId}/done` after this miss? Once right after each part, then only while the part is overdue. */
+/**
+ * Check `{prefix}/{jobId}/done` after this miss? Once right after each part; then, at most every doneEveryMs,
+ * while the awaited part is overdue or the queue runs low (so the end of a reply is known before its audio runs out).
+ */
 export function shouldCheckDone(s: DoneState, tuning: PollTuning = DEFAULT_TUNING): boolean {
   if (tokensAt(s.bucket, s.now, tuning) < 2) return false; // keep the token for the part itself
   if (s.partsSeen > 0 && s.checksSinceLastPart === 0) return true;
   const overdue = !s.window || s.now > s.window.end;
-  return overdue && s.now - s.lastCheckAt >= tuning.doneEveryMs;
+  const runningLow = s.partsSeen > 0 && s.queuedMs <= tuning.lowQueueMs;
+  return (overdue || runningLow) && s.now - s.lastCheckAt >= tuning.doneEveryMs;
 }
 
 /** Queued audio now: the media session's last report drained at real time, or — until it reports on the latest part — our own estimate. */

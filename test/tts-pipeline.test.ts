@@ -1,0 +1,291 @@
+// The TTS pipeline end to end: the stand-in service writes parts into a real S3-compatible server (s3rver)
+// or a folder; the pipeline must deliver every byte once, in order, and end, fail and stop cleanly.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../src/main/config/load';
+import { silentLogger } from '../src/main/log';
+import { folderPartWriter, s3PartWriter, type PartWriter } from '../src/main/sim/part-writer';
+import { startTtsStandIn, type TtsStandIn, type TtsStandInOptions } from '../src/main/sim/tts-standin';
+import { createTtsPipeline } from '../src/main/tts/pipeline';
+import { createPartStore, createS3Client } from '../src/main/tts/store';
+import { TtsError, type AudioPart, type PartStore, type ReplyAudio, type TtsPipeline } from '../src/main/tts/types';
+import { parseWav } from '../src/main/tts/wav';
+import { S3RVER_CREDENTIALS, startS3rver, type TestS3 } from './helpers/s3rver';
+
+const greeting = Buffer.from(parseWav(readFileSync(join(__dirname, '../resources/audio/greeting.mulaw.wav'))).data);
+const ids = (n = 1) => ({ callSid: `CA${n}`, streamSid: `MZ${n}`, replyId: `r${n}` });
+
+/** Wraps a store to count GETs and see whether any starts after a moment of interest. */
+class CountingStore implements PartStore {
+  gets: string[] = [];
+  constructor(private readonly inner: PartStore) {}
+  get(key: string, signal?: AbortSignal) {
+    this.gets.push(key);
+    return this.inner.get(key, signal);
+  }
+  describe() {
+    return this.inner.describe();
+  }
+}
+
+async function collect(reply: ReplyAudio): Promise<AudioPart[]> {
+  const parts: AudioPart[] = [];
+  for await (const p of reply.parts()) parts.push(p);
+  return parts;
+}
+
+async function failureOf(p: Promise<unknown>): Promise<TtsError> {
+  const err = await p.then(
+    () => new Error('expected a TtsError'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TtsError);
+  return err as TtsError;
+}
+
+/** Resolves when `test()` holds, checking on every macrotask (no fixed sleeps). */
+async function until(test: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+let s3: TestS3;
+let client: S3Client;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+  client = createS3Client(testConfig(s3.settings), { credentials: S3RVER_CREDENTIALS });
+});
+afterAll(async () => {
+  client.destroy();
+  await s3.stop();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Rig {
+  standIn: TtsStandIn;
+  pipeline: TtsPipeline;
+  store: CountingStore;
+}
+
+async function rig(settings: Record<string, string>, standIn: Partial<TtsStandInOptions>, where: 's3' | 'folder' = 's3'): Promise<Rig> {
+  let writer: PartWriter;
+  let inner: PartStore;
+  const config = testConfig({ ...(where === 's3' ? s3.settings : {}), ...settings });
+  if (where === 's3') {
+    writer = s3PartWriter(client, s3.bucket);
+    inner = createPartStore(config, { client });
+  } else {
+    const folder = await mkdtemp(join(tmpdir(), 'tts-parts-'));
+    cleanups.push(() => rm(folder, { recursive: true, force: true }));
+    writer = folderPartWriter(folder);
+    inner = createPartStore(config, { folder });
+  }
+  const s = await startTtsStandIn({ writer, keyPrefix: config.settings.KEY_PREFIX, audioFor: async () => greeting, firstPartDelayMs: 100, partIntervalMs: 60, ...standIn });
+  const store = new CountingStore(inner);
+  const pipeline = createTtsPipeline({ config, log: silentLogger(), store, ttsUrl: s.url });
+  cleanups.push(() => s.stop(), () => pipeline.stop());
+  return { standIn: s, pipeline, store };
+}
+
+describe.each(['s3', 'folder'] as const)('TTS pipeline over %s', (where) => {
+  it('delivers every byte of every part exactly once, in order, and ends on the done marker', async () => {
+    const { pipeline, standIn, store } = await rig({ JOB_IDLE_TIMEOUT_MS: '30000' }, {}, where);
+    const reply = pipeline.speak('안녕하세요. 프론트도어 음성 안내입니다.', ids());
+    const jobId = await reply.jobId;
+    const parts = await collect(reply);
+    const job = standIn.jobs.get(jobId)!;
+    expect(job.state).toBe('done');
+    expect(job.parts.map((p) => p.layout)).toEqual(['sox', 'plain44', 'ffmpeg', 'streamed', 'sox', 'plain44']);
+    expect(parts.map((p) => p.key)).toEqual(job.parts.map((p) => p.key));
+    expect(parts.map((p) => p.bytes)).toEqual([9600, 9600, 9600, 9600, 9600, 3787]);
+    expect(Buffer.compare(Buffer.concat(parts.map((p) => p.audio)), greeting)).toBe(0);
+    expect(parts.map((p) => p.flags)).toEqual([[], [], [], ['size-placeholder'], [], []]);
+    expect(parts.every((p) => p.audioMs === p.bytes / 8)).toBe(true);
+    expect(store.gets.at(-1)).toBe(`tts/${jobId}/part6.wav`); // the miss after done was seen
+    expect(store.gets).toContain(`tts/${jobId}/done`);
+    expect(reply.stats.s3Requests).toBe(store.gets.length);
+    expect(reply.stats.firstPartSeenAt).toBe(parts[0]!.seenAt);
+    if (where === 'folder') expect(parts[0]!.landedAt).toBeGreaterThan(reply.stats.startedAt - 1000);
+  });
+
+  it('the idle timeout ends a job whose done marker never comes', async () => {
+    const { pipeline, standIn } = await rig({ JOB_IDLE_TIMEOUT_MS: '400' }, { fail: () => 'parts-stop' }, where);
+    const reply = pipeline.speak('x', ids());
+    const parts = await collect(reply);
+    expect(parts.map((p) => p.part)).toEqual([0, 1, 2]);
+    expect(standIn.jobs.get(await reply.jobId)!.state).toBe('stopped');
+  });
+});
+
+describe('TTS pipeline failures', () => {
+  it('no part within the idle timeout → TtsError(timeout) from parts()', async () => {
+    const { pipeline } = await rig({ JOB_IDLE_TIMEOUT_MS: '300' }, { firstPartDelayMs: 60_000 });
+    const reply = pipeline.speak('x', ids());
+    const err = await failureOf(collect(reply));
+    expect(err.kind).toBe('timeout');
+    expect(err.message).toMatch(/JOB_IDLE_TIMEOUT_MS \(300 ms\)/);
+  });
+
+  it.each([
+    ['http500', /answered HTTP 500/],
+    ['no-job-id', /without a job_id/],
+    ['timeout', /did not answer within 200 ms \(TTS_TIMEOUT_MS\)/],
+  ] as const)('the service fails with %s → jobId and parts() reject with TtsError(start), no S3 request', async (fail, message) => {
+    const { pipeline, store } = await rig({ TTS_TIMEOUT_MS: '200' }, { fail: () => fail });
+    const reply = pipeline.speak('x', ids());
+    const err = await failureOf(reply.jobId);
+    expect(err.kind).toBe('start');
+    expect(err.message).toMatch(message);
+    expect(await failureOf(collect(reply))).toBe(err);
+    expect(store.gets).toEqual([]);
+  });
+
+  it('a stopped pipeline refuses new replies with a TtsError', async () => {
+    const { pipeline } = await rig({}, {});
+    await pipeline.stop();
+    const reply = pipeline.speak('x', ids());
+    expect((await failureOf(reply.jobId)).message).toMatch(/stopped/);
+  });
+});
+
+/** A fake S3 endpoint answering every request with `respond`; counts requests and sees aborted ones. */
+async function fakeS3(respond: (req: IncomingMessage, res: ServerResponse) => void) {
+  const seen = { requests: 0, aborted: 0 };
+  const server = createServer((req, res) => {
+    seen.requests++;
+    res.on('close', () => {
+      if (!res.writableFinished) seen.aborted++;
+    });
+    respond(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = testConfig({ S3_ENDPOINT: endpoint, TTS_BUCKET: 'tts-test', S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1', S3_REQUEST_TIMEOUT_MS: '150' });
+  const fakeClient = createS3Client(config, { credentials: S3RVER_CREDENTIALS });
+  cleanups.push(async () => {
+    fakeClient.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  return { seen, config, store: createPartStore(config, { client: fakeClient }) };
+}
+
+const s3Error = (status: number, code: string) => (_req: IncomingMessage, res: ServerResponse) => {
+  res.writeHead(status, { 'content-type': 'application/xml' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message><RequestId>1</RequestId></Error>`);
+};
+
+describe('S3 errors become TtsErrors', () => {
+  async function pipelineOn(fake: Awaited<ReturnType<typeof fakeS3>>) {
+    const standIn = await startTtsStandIn({ writer: { put: async () => undefined, describe: () => 'nowhere' }, keyPrefix: 'tts', audioFor: async () => greeting, firstPartDelayMs: 60_000 });
+    const pipeline = createTtsPipeline({ config: fake.config, log: silentLogger(), store: fake.store, ttsUrl: standIn.url });
+    cleanups.push(() => standIn.stop(), () => pipeline.stop());
+    return pipeline;
+  }
+
+  it('403 AccessDenied is a configuration error: one request, no spinning', async () => {
+    const fake = await fakeS3(s3Error(403, 'AccessDenied'));
+    const reply = (await pipelineOn(fake)).speak('x', ids());
+    const err = await failureOf(collect(reply));
+    expect(err.kind).toBe('store');
+    expect(err.message).toMatch(/403 AccessDenied.*s3:ListBucket/);
+    expect(fake.seen.requests).toBe(1);
+  });
+
+  it('NoSuchBucket names TTS_BUCKET', async () => {
+    const fake = await fakeS3(s3Error(404, 'NoSuchBucket'));
+    const err = await failureOf(collect((await pipelineOn(fake)).speak('x', ids())));
+    expect(err.message).toMatch(/bucket "tts-test" does not exist .*TTS_BUCKET/);
+  });
+
+  it('a store that keeps failing with 500 is retried by the SDK, then by the poller, then fails', async () => {
+    const fake = await fakeS3(s3Error(500, 'InternalError'));
+    const err = await failureOf(collect((await pipelineOn(fake)).speak('x', ids())));
+    expect(err.kind).toBe('store');
+    expect(err.message).toMatch(/HTTP 500 InternalError/);
+    expect(fake.seen.requests).toBe(9); // 3 SDK attempts × 3 polls
+  });
+
+  it('a store that never answers times out (S3_REQUEST_TIMEOUT_MS) and fails as a timeout', async () => {
+    const fake = await fakeS3(() => undefined);
+    const err = await failureOf(collect((await pipelineOn(fake)).speak('x', ids())));
+    expect(err.kind).toBe('timeout');
+    expect(err.message).toMatch(/within S3_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('cancel() aborts the in-flight GET and no request follows', async () => {
+    const fake = await fakeS3(() => undefined); // hold every GET
+    const pipeline = await pipelineOn(fake);
+    const reply = pipeline.speak('x', ids());
+    const parts = collect(reply);
+    await until(() => fake.seen.requests === 1, 'the first GET');
+    reply.cancel('barge-in');
+    expect(await parts).toEqual([]);
+    await until(() => fake.seen.aborted === 1, 'the GET to be aborted');
+    expect(fake.seen.requests).toBe(1);
+  });
+});
+
+describe('cancel and stop', () => {
+  it('cancel(): no S3 request after it returns, parts() ends', async () => {
+    const { pipeline, store } = await rig({}, { firstPartDelayMs: 60_000 });
+    const reply = pipeline.speak('x', ids());
+    const parts = collect(reply);
+    await until(() => store.gets.length >= 3, 'a few polls');
+    reply.cancel('barge-in');
+    const atCancel = store.gets.length;
+    expect(await parts).toEqual([]);
+    // give a poller that ignored the cancel every chance to poll again (its dense gap is 8 ms)
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.gets.length).toBe(atCancel);
+  });
+
+  it('breaking out of parts() cancels the reply', async () => {
+    const { pipeline, store } = await rig({}, {});
+    const reply = pipeline.speak('x', ids());
+    for await (const p of reply.parts()) {
+      expect(p.part).toBe(0);
+      break;
+    }
+    const atBreak = store.gets.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.gets.length).toBe(atBreak);
+  });
+
+  it('parts() can be iterated once', async () => {
+    const { pipeline } = await rig({}, {});
+    const reply = pipeline.speak('x', ids());
+    reply.parts();
+    expect(() => reply.parts()).toThrow(/iterated once/);
+    reply.cancel('test');
+  });
+
+  it('stop() cancels every reply and leaves no timer or poller behind', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const { pipeline, store, standIn } = await rig({}, { firstPartDelayMs: 60_000 });
+    const replies = [1, 2, 3].map((n) => pipeline.speak('x', ids(n)));
+    const all = replies.map(collect);
+    await until(() => store.gets.length >= 6, 'polling on every reply');
+    await pipeline.stop();
+    const atStop = store.gets.length;
+    expect(await Promise.all(all)).toEqual([[], [], []]);
+    await standIn.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(store.gets.length).toBe(atStop);
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+});
