@@ -19,6 +19,7 @@ function HandoffSteps({ call }: { call: Call }) {
   const reached = failed ? -1 : STEPS.indexOf(h.status);
   return (
     <div className={`handoff-steps${failed ? ' failed' : ''}`} role="status" aria-live="polite" data-handoff={h.status}>
+      <span className="step-source">{t(`handoff.by.${h.source}`)}:</span>
       {failed ? (
         <span className="step step-failed">
           {t('handoff.failed')}
@@ -32,7 +33,6 @@ function HandoffSteps({ call }: { call: Call }) {
           </span>
         ))
       )}
-      <span className="step-source">· {t(`handoff.by.${h.source}`)}</span>
     </div>
   );
 }

@@ -21,7 +21,7 @@ export const CallView = memo(function CallView() {
     <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
       <CallHeader call={call} readOnly={selected.readOnly} />
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
-      <div className="call-body">
+      <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
         <Conversation key={`c-${call.callSid}`} events={selected.events} />
         <AudioPanel key={`a-${call.callSid}`} call={call} />
       </div>
