@@ -147,7 +147,7 @@ export class Vad {
       this.runVoiced = false;
     }
     this.runEnd = end;
-    if (!this.runVoiced && periodicity(this.window) >= o.voicedThreshold) this.runVoiced = true;
+    if (!this.runVoiced && periodicity(this.window, o.voicedThreshold) >= o.voicedThreshold) this.runVoiced = true;
     if (this.runVoiced && end - this.runStart >= o.onsetMs) {
       this.speaking = true;
       this.speechStart = this.runStart;
@@ -174,8 +174,9 @@ function toDb(power: number): number {
   return power > 0 ? Math.max(SILENT_DB, 10 * Math.log10(power)) : SILENT_DB;
 }
 
-/** Highest normalised autocorrelation over pitch lags (50–400 Hz) of a 40 ms window. 1 = perfectly periodic. */
-export function periodicity(x: Float32Array): number {
+/** Highest normalised autocorrelation over pitch lags (50–400 Hz) of a 40 ms window (1 = perfectly periodic);
+ *  stops early once `enough` is reached (a voiced frame usually does at its pitch lag). */
+export function periodicity(x: Float32Array, enough = Infinity): number {
   const n = x.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += x[i]!;
@@ -193,7 +194,10 @@ export function periodicity(x: Float32Array): number {
       e2 += b * b;
     }
     const den = Math.sqrt(e1 * e2);
-    if (den > 0 && num / den > best) best = num / den;
+    if (den > 0 && num / den > best) {
+      best = num / den;
+      if (best >= enough) break;
+    }
   }
   return best;
 }
