@@ -4,32 +4,22 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testConfig } from '../src/main/config/load';
 import { silentLogger } from '../src/main/log';
 import { folderPartWriter, s3PartWriter, type PartWriter } from '../src/main/sim/part-writer';
 import { startTtsStandIn } from '../src/main/sim/tts-standin';
 import { createTtsPipeline } from '../src/main/tts/pipeline';
-import { createPartStore, createS3Client } from '../src/main/tts/store';
+import { createPartStore } from '../src/main/tts/store';
 import type { PartStore } from '../src/main/tts/types';
 import { parseWav } from '../src/main/tts/wav';
-import { S3RVER_CREDENTIALS, startS3rver, type TestS3 } from './helpers/s3rver';
+import { useS3rver } from './helpers/s3rver';
 
 const greeting = Buffer.from(parseWav(readFileSync(join(__dirname, '../resources/audio/greeting.mulaw.wav'))).data);
 const REPLIES = 20;
 const WARM_UP = 3;
 
-let s3: TestS3;
-let client: S3Client;
-beforeAll(async () => {
-  s3 = await startS3rver();
-  client = createS3Client(testConfig(s3.settings), { credentials: S3RVER_CREDENTIALS });
-});
-afterAll(async () => {
-  client.destroy();
-  await s3.stop();
-});
+const suite = useS3rver();
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,13 +27,13 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function measure(where: 's3' | 'folder') {
-  const config = testConfig(where === 's3' ? s3.settings : {});
+  const config = testConfig(where === 's3' ? suite.s3.settings : {});
   let writer: PartWriter;
   let inner: PartStore;
   let folder: string | undefined;
   if (where === 's3') {
-    writer = s3PartWriter(client, s3.bucket);
-    inner = createPartStore(config, { client });
+    writer = s3PartWriter(suite.client, suite.s3.bucket);
+    inner = createPartStore(config, { client: suite.client });
   } else {
     folder = await mkdtemp(join(tmpdir(), 'tts-latency-'));
     writer = folderPartWriter(folder);

@@ -6,8 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/main/config/load';
 import { silentLogger } from '../src/main/log';
 import { folderPartWriter, s3PartWriter, type PartWriter } from '../src/main/sim/part-writer';
@@ -16,7 +15,7 @@ import { createTtsPipeline } from '../src/main/tts/pipeline';
 import { createPartStore, createS3Client } from '../src/main/tts/store';
 import { TtsError, type AudioPart, type PartStore, type ReplyAudio, type TtsPipeline } from '../src/main/tts/types';
 import { parseWav } from '../src/main/tts/wav';
-import { S3RVER_CREDENTIALS, startS3rver, type TestS3 } from './helpers/s3rver';
+import { S3RVER_CREDENTIALS, useS3rver } from './helpers/s3rver';
 
 const greeting = Buffer.from(parseWav(readFileSync(join(__dirname, '../resources/audio/greeting.mulaw.wav'))).data);
 const ids = (n = 1) => ({ callSid: `CA${n}`, streamSid: `MZ${n}`, replyId: `r${n}` });
@@ -58,18 +57,8 @@ async function until(test: () => boolean, what: string, timeoutMs = 10_000): Pro
   }
 }
 
-let s3: TestS3;
-let client: S3Client;
+const suite = useS3rver();
 const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  s3 = await startS3rver();
-  client = createS3Client(testConfig(s3.settings), { credentials: S3RVER_CREDENTIALS });
-});
-afterAll(async () => {
-  client.destroy();
-  await s3.stop();
-});
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -83,10 +72,10 @@ interface Rig {
 async function rig(settings: Record<string, string>, standIn: Partial<TtsStandInOptions>, where: 's3' | 'folder' = 's3'): Promise<Rig> {
   let writer: PartWriter;
   let inner: PartStore;
-  const config = testConfig({ ...(where === 's3' ? s3.settings : {}), ...settings });
+  const config = testConfig({ ...(where === 's3' ? suite.s3.settings : {}), ...settings });
   if (where === 's3') {
-    writer = s3PartWriter(client, s3.bucket);
-    inner = createPartStore(config, { client });
+    writer = s3PartWriter(suite.client, suite.s3.bucket);
+    inner = createPartStore(config, { client: suite.client });
   } else {
     const folder = await mkdtemp(join(tmpdir(), 'tts-parts-'));
     cleanups.push(() => rm(folder, { recursive: true, force: true }));

@@ -3,7 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { afterAll, beforeAll } from 'vitest';
+import { testConfig } from '../../src/main/config/load';
+import { createS3Client } from '../../src/main/tts/store';
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -33,4 +37,18 @@ export async function startS3rver(bucket = 'tts-parts'): Promise<TestS3> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** One s3rver and one S3 client per test file (started before its tests, stopped after). Call at the top level. */
+export function useS3rver(): { readonly s3: TestS3; readonly client: S3Client } {
+  const ctx = {} as { s3: TestS3; client: S3Client };
+  beforeAll(async () => {
+    ctx.s3 = await startS3rver();
+    ctx.client = createS3Client(testConfig(ctx.s3.settings), { credentials: S3RVER_CREDENTIALS });
+  });
+  afterAll(async () => {
+    ctx.client?.destroy();
+    await ctx.s3?.stop();
+  });
+  return ctx;
 }
