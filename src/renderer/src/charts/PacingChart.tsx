@@ -95,7 +95,7 @@ export const PacingChart = memo(function PacingChart({ callSid, t0, live }: { ca
         lead: { range: (_u, _min, max) => [0, Math.max(200, (max ?? 0) * 1.15)] },
       },
       axes: [
-        { stroke: c.muted, grid: { stroke: c.grid, width: 1 }, ticks: { show: false }, values: (_u, vals) => vals.map((v) => formatDuration(v * 1000)), font: '11px sans-serif' },
+        { stroke: c.muted, grid: { stroke: c.grid, width: 1 }, ticks: { show: false }, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600], values: (_u, vals) => vals.map((v) => formatDuration(v * 1000)), font: '11px sans-serif' },
         { stroke: c.muted, grid: { stroke: c.grid, width: 1 }, ticks: { show: false }, size: 44, values: (_u, vals) => vals.map((v) => `${v}`), font: '11px sans-serif', label: 'ms', labelSize: 14, labelFont: '11px sans-serif' },
         { scale: 'lead', side: 1, stroke: c.lead, grid: { show: false }, ticks: { show: false }, size: 44, values: (_u, vals) => vals.map((v) => `${v}`), font: '11px sans-serif' },
       ],

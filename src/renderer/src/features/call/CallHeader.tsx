@@ -9,17 +9,17 @@ import { StateBadge } from '../../ui/StateBadge';
 import { HangupIcon, HeadsetIcon } from '../../ui/icons';
 import { handoffBlockedReason, hangupBlockedReason } from './handoff-rules';
 
-const STEPS: HandoffStatus[] = ['requested', 'accepted', 'dialing', 'connected'];
+const STEPS = ['requested', 'accepted', 'dialing', 'connected'] as const satisfies readonly HandoffStatus[];
 
 function HandoffSteps({ call }: { call: Call }) {
   const t = useT();
   const h = call.handoff;
   if (!h) return null;
   const failed = h.status === 'failed';
-  const reached = failed ? -1 : STEPS.indexOf(h.status);
+  const reached = failed ? -1 : STEPS.indexOf(h.status as (typeof STEPS)[number]);
   return (
     <div className={`handoff-steps${failed ? ' failed' : ''}`} role="status" aria-live="polite" data-handoff={h.status}>
-      <span className="step-source">{t(`handoff.by.${h.source}`)}:</span>
+      <span className="step-source">{t('handoff.label')} · {t(`handoff.by.${h.source}`)}</span>
       {failed ? (
         <span className="step step-failed">
           {t('handoff.failed')}
@@ -29,7 +29,7 @@ function HandoffSteps({ call }: { call: Call }) {
       ) : (
         STEPS.map((s, i) => (
           <span key={s} className={`step${i < reached ? ' done' : i === reached ? ' current' : ''}`}>
-            {t(`handoff.${s}`)}
+            {t(`handoff.step.${s}`)}
           </span>
         ))
       )}
