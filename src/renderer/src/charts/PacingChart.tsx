@@ -5,6 +5,7 @@ import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatDuration, formatMs } from '../format';
+import { Stat } from '../ui/Stat';
 import { useT } from '../i18n/useT';
 import { useBuffers, useConsole } from '../store/context';
 import { cssColors, useAudioVersion, useElementSize, useFrameLoop } from './frame-loop';
@@ -154,36 +155,13 @@ export const PacingChart = memo(function PacingChart({ callSid, t0, live }: { ca
           </div>
         </div>
         <dl className="stats">
-          <div className="stat stat-hero">
-            <dt>{t('audio.p99')}</dt>
-            <dd>{formatMs(now.p99)}</dd>
-          </div>
-          <div className="stat">
-            <dt>{t('audio.p50')}</dt>
-            <dd>{formatMs(now.p50)}</dd>
-          </div>
-          <div className="stat">
-            <dt>{t('audio.worst')}</dt>
-            <dd>{formatMs(totals.worstP99)}</dd>
-          </div>
-          <div className="stat">
-            <dt>{t('audio.lead')}</dt>
-            <dd>{formatMs(now.leadMs)}</dd>
-          </div>
-          <div className={`stat${totals.underruns ? ' bad' : ''}`}>
-            <dt>{t('audio.underruns')}</dt>
-            <dd data-testid="underruns">{totals.underruns}</dd>
-          </div>
-          <div className="stat">
-            <dt title="sent / played / cleared">{t('audio.marks')}</dt>
-            <dd>
-              {totals.marksSent}/{totals.marksPlayed}/{totals.marksCleared}
-            </dd>
-          </div>
-          <div className="stat">
-            <dt>{t('audio.frames')}</dt>
-            <dd>{totals.frames.toLocaleString()}</dd>
-          </div>
+          <Stat hero label={t('audio.p99')} value={formatMs(now.p99)} />
+          <Stat label={t('audio.p50')} value={formatMs(now.p50)} />
+          <Stat label={t('audio.worst')} value={formatMs(totals.worstP99)} />
+          <Stat label={t('audio.lead')} value={formatMs(now.leadMs)} />
+          <Stat label={t('audio.underruns')} value={totals.underruns} bad={totals.underruns > 0} testId="underruns" />
+          <Stat label={t('audio.marks')} title="sent / played / cleared" value={`${totals.marksSent}/${totals.marksPlayed}/${totals.marksCleared}`} />
+          <Stat label={t('audio.frames')} value={totals.frames.toLocaleString()} />
         </dl>
       </div>
     </div>

@@ -3,6 +3,7 @@
 import { memo, useMemo, useRef, useState } from 'react';
 import type { TtsPart } from '../../../shared/model';
 import { formatMs } from '../format';
+import { Stat } from '../ui/Stat';
 import { useT } from '../i18n/useT';
 import { useBuffers, useConsole } from '../store/context';
 import type { CallAudio, ReplyInfo } from '../store/audio-buffers';
@@ -110,22 +111,10 @@ export const PartsChart = memo(function PartsChart({ callSid }: { callSid: strin
           </div>
         </div>
         <dl className="stats">
-          <div className="stat stat-hero">
-            <dt>{t('audio.ttfa')}</dt>
-            <dd>{formatMs(summary.ttfaMs)}</dd>
-          </div>
-          <div className="stat">
-            <dt>{t('audio.parts.count')}</dt>
-            <dd>{rows}</dd>
-          </div>
-          <div className="stat">
-            <dt>{t('audio.s3Requests')}</dt>
-            <dd>{formatMs(summary.lagMs)}</dd>
-          </div>
-          <div className={`stat${summary.gaps ? ' bad' : ''}`}>
-            <dt>{t('audio.gaps')}</dt>
-            <dd>{summary.gaps}</dd>
-          </div>
+          <Stat hero label={t('audio.ttfa')} value={formatMs(summary.ttfaMs)} />
+          <Stat label={t('audio.parts.count')} value={rows} />
+          <Stat label={t('audio.s3Requests')} value={formatMs(summary.lagMs)} />
+          <Stat label={t('audio.gaps')} value={summary.gaps} bad={summary.gaps > 0} />
         </dl>
       </div>
     </div>
