@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { realTimers, type TimerApi } from '../src/main/media/pacer';
 import { parseWav } from '../src/main/tts/wav';
-import { until, useMediaRig, type MediaRig } from './media-rig';
+import { until, useMediaRig } from './media-rig';
 
 const greeting = Buffer.from(parseWav(readFileSync(join(__dirname, '../resources/audio/greeting.mulaw.wav'))).data);
 const shortReply = greeting.subarray(0, 9600);
