@@ -30,7 +30,8 @@ export async function startChild(file: string | URL, options: ChildOptions): Pro
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   const child: ChildProcess = fork(path, [], {
     execArgv,
-    env: { ...process.env, ...options.env },
+    // NODE_NO_WARNINGS: the AWS SDK's Node-version notice on every child drowns the bench's output
+    env: { ...process.env, NODE_NO_WARNINGS: '1', ...options.env },
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -8,14 +8,14 @@ import { startChild, type ChildHandle } from './child';
 import type { ProcStats } from './serve';
 import type { SpeechPlan, StreamResult } from './twilio-stream';
 
-export interface ScenarioParams {
+export interface ScenarioParams<D = unknown> {
   kind: SenderKind;
   streams: number;
   rampPerSec: number;
   leadMs: number;
   cloud: Partial<CloudOptions>;
   settings?: Record<string, string>;
-  speech?: SpeechPlan;
+  speech?: SpeechPlan[];
   customText?: string;
   hangUpAfterFirstMediaMs?: number;
   /** Check the payload byte for byte (off for barge-in runs, where the reply is cut short). */
@@ -25,12 +25,17 @@ export interface ScenarioParams {
   /** Streams run (and discarded) before measuring: lazy module loads, JIT, and the TTS landing model's
    * learning happen once in a long-running host, not per measurement. */
   warmupStreams?: number;
+  /** Warm-up streams hang up this long after their first frame (default 2 s). */
+  warmupHangUpMs?: number;
   /** Write a CPU profile of the host's measured window here. */
   cpuProfDir?: string;
+  /** Runs alongside the measured streams (e.g. a browser on the console); its result comes back as `during`. */
+  during?: (host: ChildHandle) => Promise<D>;
 }
 
-export interface ScenarioResult {
-  params: Omit<ScenarioParams, 'speech'>;
+export interface ScenarioResult<D = unknown> {
+  params: Omit<ScenarioParams<D>, 'speech' | 'during'>;
+  during: D | undefined;
   open: OpenResult;
   stillOpen: number;
   streams: StreamResult[];
@@ -45,7 +50,7 @@ export interface ScenarioResult {
 
 const here = (f: string) => new URL(`../procs/${f}`, import.meta.url);
 
-export async function runScenario(p: ScenarioParams): Promise<ScenarioResult> {
+export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<ScenarioResult<D>> {
   const t0 = performance.now();
   const children: ChildHandle[] = [];
   try {
@@ -73,21 +78,30 @@ export async function runScenario(p: ScenarioParams): Promise<ScenarioResult> {
     };
     const warmup = p.warmupStreams ?? 3;
     if (warmup > 0) {
-      await lg.call('open', { ...open, streams: warmup, rampPerSec: 20 }, p.timeoutMs);
+      await lg.call('open', { ...open, streams: warmup, rampPerSec: 20, hangUpAfterFirstMediaMs: p.warmupHangUpMs ?? 2000 }, p.timeoutMs);
       await lg.call('waitClosed', { timeoutMs: 30_000 }, 40_000);
       await lg.call('hangUpAll');
       await Promise.all([lg.call('reset'), cloud.call('drain'), p.kind === 'ours' ? host.call('taps') : null]);
     }
     await Promise.all(children.map((ch) => ch.call('stats.begin', ch === host && p.cpuProfDir ? { profileDir: p.cpuProfDir, label: `host-${p.kind}-${p.streams}` } : undefined)));
+    await new Promise((r) => setTimeout(r, 300)); // let the profiler/monitors settle before traffic
+    // settle now (so a failure is not an unhandled rejection while the streams run), rethrow below
+    const alongside = p.during?.(host).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
     const opened = await lg.call<OpenResult>('open', open, p.timeoutMs);
     const { open: stillOpen } = await lg.call<{ open: number }>('waitClosed', { timeoutMs: p.timeoutMs }, p.timeoutMs + 10_000);
+    const settled = await alongside;
+    if (settled && !settled.ok) throw settled.error;
+    const during = settled?.value;
     const [hostStats, cloudStats, lgStats] = await Promise.all([host.call<ProcStats>('stats.end'), cloud.call<ProcStats>('stats.end'), lg.call<ProcStats>('stats.end')]);
     if (stillOpen) await lg.call('hangUpAll');
     const streams = await lg.call<StreamResult[]>('results');
     const { jobs, gets } = await cloud.call<{ jobs: JobRecord[]; gets: number }>('drain');
     const taps = p.kind === 'ours' ? await host.call<HostTaps>('taps') : null;
-    const { speech: _speech, ...params } = p;
-    return { params, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, wallMs: performance.now() - t0 };
+    const { speech: _speech, during: _during, ...params } = p;
+    return { params, during, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, wallMs: performance.now() - t0 };
   } finally {
     // load generator first (hang up), then the host, then the cloud
     for (const ch of children.reverse()) await ch.stop().catch(() => undefined);

@@ -31,7 +31,7 @@ function startProfile(dir: string, label: string): () => Promise<string> {
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 500 })).then(() => post('Profiler.start'));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 1000 })).then(() => post('Profiler.start'));
   return async () => {
     await started;
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
@@ -74,8 +74,18 @@ export function startProcWindow(): { end(): ProcStats } {
   };
 }
 
+/** To the parent, if it is still there (a child must not crash because the parent went first). */
+function tell(message: unknown): void {
+  if (!process.connected) return;
+  try {
+    process.send?.(message);
+  } catch {
+    // channel closed in between: the disconnect handler ends this process
+  }
+}
+
 export function pushEvent(event: string, data?: unknown): void {
-  process.send?.({ event, data });
+  tell({ event, data });
 }
 
 /** Serve calls until the parent says shutdown (or goes away). `cleanup` must stop everything it started. */
@@ -111,16 +121,16 @@ export function serveCalls(handlers: Record<string, Handler>, cleanup: () => Pro
     try {
       if (!fn) throw new Error(`unknown method ${msg.method}`);
       const result = await (fn as (p: unknown) => unknown)(msg.params);
-      process.send?.({ id: msg.id, ok: true, result });
+      tell({ id: msg.id, ok: true, result });
     } catch (err) {
-      process.send?.({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      tell({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     }
   });
   // the parent died or dropped us: never linger
   process.on('disconnect', () => {
     void cleanup().finally(() => process.exit(1));
   });
-  process.send?.({ ready: true });
+  tell({ ready: true });
 }
 
 /** Epoch milliseconds with sub-ms precision, comparable across the bench's processes on one machine. */

@@ -14,6 +14,8 @@ const ALLOWED_KEYS: Record<string, string[]> = {
 
 /** Caller audio injected into the inbound track some time after the bot's first frame (barge-in runs). */
 export interface SpeechPlan {
+  /** Fixture name, reported back with the stream's result. */
+  name: string;
   audio: Buffer;
   /** Start sending it this long after the first outbound media frame arrived. */
   afterFirstMediaMs: number;
@@ -42,6 +44,7 @@ export interface StreamResult {
   /** Barge-in: when the onset sample was captured (Twilio-side wall clock), if speech was sent. */
   speechOnsetAt: number | null;
   speechSentFrom: number | null;
+  speechName: string | null;
   /** Messages that were not exactly one of Twilio's accepted outbound shapes (would be warning 31951). */
   protocolErrors: string[];
   closeCode: number | null;
@@ -213,6 +216,7 @@ export class TwilioStream {
       clearAt: this.clearAt,
       speechOnsetAt: this.speechOnsetAt,
       speechSentFrom: this.speechSentFrom,
+      speechName: this.speech?.name ?? null,
       protocolErrors: this.protocolErrors.slice(0, 5),
       closeCode: this.closeCode,
     };

@@ -19,6 +19,8 @@ export interface CloudOptions {
   gapMs: [number, number];
   /** Write the done marker after the last part. */
   doneMarker: boolean;
+  /** Upload only the first N parts (smoke runs). */
+  maxParts?: number;
 }
 
 export interface JobRecord {
@@ -99,6 +101,12 @@ function runJob(job: JobRecord): void {
 async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }> {
   options = { ...options, ...o };
   parts = replyParts(options.long);
+  if (options.maxParts) {
+    const files = parts.files.slice(0, options.maxParts);
+    const { parseWav } = await import('../../src/main/tts/wav');
+    const expected = Buffer.concat(files.map((f) => parseWav(f).data));
+    parts = { files, expected, audioMs: expected.length / 8 };
+  }
   dir = mkdtempSync(join(tmpdir(), 'bench-s3-'));
   s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
   const addr = await s3rver.run();

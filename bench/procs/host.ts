@@ -49,6 +49,8 @@ export interface HostTaps {
 
 
 let stopAll: (() => Promise<void>) | null = null;
+let openConsole: ((rendererDir: string) => Promise<{ url: string }>) | null = null;
+let consoleMessages = 0;
 let dataDir = '';
 const taps: HostTaps = { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderruns: 0, errors: [], alerts: [], events: 0 };
 
@@ -94,8 +96,21 @@ async function start(p: HostParams): Promise<HostInfo> {
     const host = createHost({ config, log: silentLogger() });
     await host.start();
     const off = host.registry.onEvent(onEvent);
+    let consoleServer: { stop(): Promise<void> } | null = null;
+    let offConsole: (() => void) | null = null;
+    openConsole = async (rendererDir) => {
+      const { startConsoleServer } = await import('../../src/main/console/server');
+      const token = 'bench-console-token-0123456789';
+      const srv = await startConsoleServer({ api: host.api, token, port: 0, rendererDir, log: silentLogger() });
+      consoleServer = srv;
+      // what the host pushes to one UI subscriber, counted at the source
+      offConsole = host.api.subscribe(() => consoleMessages++);
+      return { url: `${srv.url}?token=${token}` };
+    };
     stopAll = async () => {
       off();
+      offConsole?.();
+      await consoleServer?.stop();
       await host.stop();
     };
     return { mediaUrl: `ws://127.0.0.1:${host.ports.ws}/media`, signedUrl: host.urls.media, authToken: host.authToken, leadMs: p.leadMs };
@@ -118,9 +133,25 @@ function drainTaps(): HostTaps {
 async function cleanup(): Promise<void> {
   const stop = stopAll;
   stopAll = null;
+  openConsole = null;
   await stop?.();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   dataDir = '';
 }
 
-serveCalls({ start: (p: HostParams) => start(p), taps: () => drainTaps(), stop: () => cleanup() }, cleanup);
+function startConsole(p: { rendererDir: string }): Promise<{ url: string }> {
+  if (!openConsole) throw new Error('the console needs the real host (kind ours), started first');
+  return openConsole(p.rendererDir);
+}
+
+/** Messages pushed to a console subscriber since the last call. */
+function consoleCount(): number {
+  const n = consoleMessages;
+  consoleMessages = 0;
+  return n;
+}
+
+serveCalls(
+  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), stop: () => cleanup() },
+  cleanup,
+);

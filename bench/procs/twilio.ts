@@ -18,7 +18,8 @@ export interface OpenParams {
   leadMs: number;
   /** Expected outbound audio (mu-law bytes); null skips the byte-exact check. */
   expected: Buffer | null;
-  speech?: SpeechPlan;
+  /** Caller audio per stream: stream i gets speech[i % length]. */
+  speech?: SpeechPlan[];
   /** <Parameter>s of the <Stream> (the host's session reads `text`). */
   customParameters?: Record<string, string>;
   /** Hang up each stream this long after its first media frame (TTFA runs); omit to keep streams open. */
@@ -52,7 +53,7 @@ function ensureClock(): void {
   tick();
 }
 
-async function openOne(p: OpenParams, signature: string | null): Promise<TwilioStream> {
+async function openOne(p: OpenParams, signature: string | null, index: number): Promise<TwilioStream> {
   const headers: Record<string, string> = signature ? { 'X-Twilio-Signature': signature } : {};
   const ws = new WebSocket(p.url, { headers, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
@@ -64,7 +65,7 @@ async function openOne(p: OpenParams, signature: string | null): Promise<TwilioS
     ws.once('error', reject);
   });
   const ids = { callSid: `CA${randomBytes(16).toString('hex')}`, streamSid: `MZ${randomBytes(16).toString('hex')}`, accountSid: p.accountSid };
-  const stream = new TwilioStream(ws, ids, { leadMs: p.leadMs, expected: p.expected, speech: p.speech, now: epochMs(), customParameters: p.customParameters });
+  const stream = new TwilioStream(ws, ids, { leadMs: p.leadMs, expected: p.expected, speech: p.speech?.length ? p.speech[index % p.speech.length] : undefined, now: epochMs(), customParameters: p.customParameters });
   ws.on('message', (data, isBinary) => stream.onMessage(data as Buffer, isBinary, epochMs()));
   ws.on('close', (code) => (stream.closeCode = code));
   ws.on('error', () => undefined); // a reset shows as the close code
@@ -91,7 +92,7 @@ async function open(p: OpenParams): Promise<OpenResult> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     opening.push(
-      openOne(p, signature).then(
+      openOne(p, signature, i).then(
         (s) => void streams.push(s),
         (err: Error) => {
           failed++;

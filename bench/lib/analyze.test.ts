@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { JobRecord } from '../procs/cloud';
+import { bargeInNumbers, firstAudioNumbers, pacingNumbers } from './analyze';
+import { StreamPlayout } from './playout';
+import type { StreamResult } from './twilio-stream';
+
+function stream(over: Partial<StreamResult> & { arrivals?: number[]; lead?: number } = {}): StreamResult {
+  const p = new StreamPlayout(over.lead ?? 0);
+  for (const t of over.arrivals ?? []) p.received(160, t);
+  const { arrivals: _a, lead: _l, ...rest } = over;
+  return {
+    callSid: 'CA1', streamSid: 'MZ1', openedAt: 0, firstMediaAt: over.arrivals?.[0] ?? null, playout: p.result(), exact: true, exactNote: 'exact',
+    marksReceived: 0, marksPlayed: 0, marksCleared: 0, clearAt: [], speechOnsetAt: null, speechSentFrom: null, speechName: null, protocolErrors: [], closeCode: 1000, ...rest,
+  };
+}
+
+describe('pacingNumbers', () => {
+  it('pools frames across streams and counts underruns, exactness and silent streams', () => {
+    const n = pacingNumbers([
+      stream({ arrivals: [0, 20, 40] }),
+      stream({ streamSid: 'MZ2', arrivals: [0, 30, 50], exact: false, exactNote: 'short' }),
+      stream({ streamSid: 'MZ3', exact: null }),
+    ]);
+    expect(n.streams).toBe(3);
+    expect(n.silent).toBe(1);
+    expect(n.beyondLead.n).toBe(6);
+    expect(n.beyondLead.max).toBe(10);
+    expect(n.underrunsTotal).toBe(1);
+    expect(n.streamsWithUnderrun).toBe(1);
+    expect(n.exact).toBe(1);
+    expect(n.checked).toBe(2);
+    expect(n.notExact[0]).toContain('short');
+  });
+});
+
+describe('firstAudioNumbers', () => {
+  const job = (sid: string, postedAt: number, landed: number | undefined, misses: number): JobRecord => ({
+    jobId: `j-${sid}`, callSid: 'CA', streamSid: sid, postedAt, landedAt: landed === undefined ? [] : [landed], part0MissesBeforeLanding: misses, getsTotal: misses + 1,
+  });
+
+  it('measures part 0 landing -> first frame, and GETs per waiting second', () => {
+    const n = firstAudioNumbers(
+      [stream({ streamSid: 'A', arrivals: [1030] }), stream({ streamSid: 'B', arrivals: [2050] }), stream({ streamSid: 'C', arrivals: [10] })],
+      [job('A', 500, 1000, 5), job('B', 1500, 2000, 10), job('C', 0, undefined, 3)],
+    );
+    expect(n.matched).toBe(2);
+    expect(n.unmatched).toBe(1);
+    expect(n.ttfa.p50).toBe(30);
+    expect(n.ttfa.max).toBe(50);
+    expect(n.s3PerWaitingSecond.max).toBe(20);
+    expect(n.postToAudio.p50).toBe(530);
+  });
+});
+
+describe('bargeInNumbers', () => {
+  it('latency from onset to the first clear after the speech; clears without speech are false triggers', () => {
+    const n = bargeInNumbers(
+      [
+        stream({ streamSid: 'S1', speechSentFrom: 1000, speechOnsetAt: 1040, clearAt: [1150] }),
+        stream({ streamSid: 'S2', speechSentFrom: 1000, speechOnsetAt: 1040, clearAt: [] }),
+        stream({ streamSid: 'N1', speechSentFrom: 1000, clearAt: [1500] }),
+        stream({ streamSid: 'S3', speechSentFrom: 1000, speechOnsetAt: 1040, clearAt: [900, 1100] }),
+      ],
+      (s) => s.streamSid.startsWith('S'),
+    );
+    expect(n.detected).toBe(2);
+    expect(n.missed).toBe(1);
+    expect(n.falseTriggers).toBe(2);
+    expect(n.latency.p50).toBe(60);
+    expect(n.latency.max).toBe(110);
+  });
+});
