@@ -17,7 +17,7 @@ import { createMediaServer, type MediaServer } from './media/server';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
 import { createTtsPipeline } from './tts/pipeline';
-import type { TtsPipeline } from './tts/types';
+import type { PartStore, TtsPipeline } from './tts/types';
 import { createTwimlApp } from './twiml/app';
 import { HandoffService } from './twilio/handoff';
 import { authTokenFor, twilioRestFor } from './twilio/rest';
@@ -52,6 +52,7 @@ export function createHost(options: HostOptions): Host {
   let wsServer: Server | null = null;
   let media: MediaServer | null = null;
   let pipeline: TtsPipeline | null = null;
+  let store: PartStore | null = null;
   let handoff: HandoffService | null = null;
   let urls: PublicUrls = publicUrls(config, config.settings.HTTP_PORT);
   let api: HostConsoleApi | null = null;
@@ -130,7 +131,8 @@ export function createHost(options: HostOptions): Host {
 
       const s = config.settings;
       const rest = twilioRestFor(config, s.TWILIO_API_BASE_URL);
-      pipeline = createTtsPipeline({ config, log: log.child({ part: 'tts' }), store: createPartStore(config, { folder: demo?.partFolder ?? undefined }), ttsUrl: s.TTS_URL ?? '' });
+      store = createPartStore(config, { folder: demo?.partFolder ?? undefined });
+      pipeline = createTtsPipeline({ config, log: log.child({ part: 'tts' }), store, ttsUrl: s.TTS_URL ?? '' });
 
       // HTTP first (its port may be 0 in tests), then the URLs that depend on it, then the app.
       let app: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | null = null;
@@ -169,6 +171,7 @@ export function createHost(options: HostOptions): Host {
     await demo?.stop().catch((err: unknown) => log.error({ err }, 'demo stop failed'));
     await media?.stop().catch((err: unknown) => log.error({ err }, 'media stop failed'));
     await pipeline?.stop().catch((err: unknown) => log.error({ err }, 'tts stop failed'));
+    await Promise.resolve(store?.close?.()).catch((err: unknown) => log.error({ err }, 'part store close failed'));
     for (const server of [httpServer, wsServer]) {
       if (!server) continue;
       server.closeAllConnections();
@@ -180,6 +183,7 @@ export function createHost(options: HostOptions): Host {
     demo = null;
     media = null;
     pipeline = null;
+    store = null;
     httpServer = null;
     wsServer = null;
     offHistory = null;

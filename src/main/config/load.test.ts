@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     [{ SKIP_SIGNATURE_VALIDATION: 'maybe' }, 'SKIP_SIGNATURE_VALIDATION'],
     [{ SPEECH_TIMEOUT: '1.5' }, 'SPEECH_TIMEOUT'],
     [{ TWILIO_ACCOUNT_SID: 'AC123' }, 'TWILIO_ACCOUNT_SID'],
+    [{ S3_ENDPOINT: 'http://127.0.0.1:4568' }, 'TTS_BUCKET'],
   ])('rejects %o naming %s in one line', (env, name) => {
     let error: unknown;
     try {

@@ -75,6 +75,9 @@ export function resolveConfig(settings: Settings, sources: Partial<Record<Settin
   if (settings.SKIP_SIGNATURE_VALIDATION && settings.NODE_ENV === 'production') {
     throw new ConfigError('SKIP_SIGNATURE_VALIDATION', 'is refused when NODE_ENV=production');
   }
+  if (settings.S3_ENDPOINT && !settings.TTS_BUCKET) {
+    throw new ConfigError('TTS_BUCKET', 'is required when S3_ENDPOINT is set (the bucket the TTS service writes parts to)');
+  }
   if (mode === 'live') {
     if (!settings.TWILIO_AUTH_TOKEN && !settings.SKIP_SIGNATURE_VALIDATION) {
       throw new ConfigError('TWILIO_AUTH_TOKEN', 'is required in live mode to verify X-Twilio-Signature');
