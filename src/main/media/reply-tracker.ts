@@ -111,7 +111,7 @@ export class ReplyTracker {
     const d = this.d;
     this.status = 'failed';
     const error = err instanceof Error ? err.message : `TTS failed: ${String(err)}`;
-    d.log.warn({ err, replyId: this.replyId, jobId: this.jobId, streamSid: d.streamSid }, 'tts reply failed: playing the apology');
+    d.log.info({ error, replyId: this.replyId, jobId: this.jobId, streamSid: d.streamSid }, 'tts reply failed: playing the apology');
     d.emit({ type: 'tts.job', replyId: this.replyId, status: 'failed', jobId: this.jobId, error });
     try {
       d.playout.enqueue(this.frames.part(APOLOGY, d.loadApology(), `${this.replyId}:apology`));
