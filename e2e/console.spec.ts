@@ -7,7 +7,7 @@ import { expect, test } from './fixtures';
 
 const SHOTS = 'test-results/screenshots';
 
-type Scenario = 'Gather conversation (Korean)' | 'Streamed reply' | 'Operator hand-off' | 'Hang-up mid-reply' | 'Caller barges in' | '스트리밍 응답';
+type Scenario = 'Gather conversation (Korean)' | 'Streamed reply' | 'Operator hand-off' | 'Hang-up mid-reply' | 'Caller barges in' | 'TTS failure' | '스트리밍 응답';
 
 async function openConsole(page: Page, url: string, prefs: Record<string, unknown> = {}): Promise<void> {
   await page.addInitScript((p) => localStorage.setItem('frontdoor.prefs.v1', JSON.stringify({ locale: 'en', theme: 'dark', presentation: false, ...p })), prefs);
@@ -27,7 +27,8 @@ const conversation = (page: Page) => page.getByRole('region', { name: 'Conversat
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+  // toasts are transient: keep them out of the pictures
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, style: '.toasts { display: none !important; }' });
 }
 
 test('a simulated call appears and its transcript updates live', async ({ page, host }) => {
@@ -149,4 +150,24 @@ test('Korean UI, and the Setup view with webhooks and settings', async ({ page, 
   await expect(page.locator('.hook-url').first()).toHaveText(/^https?:\/\/.+\/voice_/);
   await expect(page.locator('[data-setting=TWILIO_AUTH_TOKEN] td').nth(2)).toHaveText(/set \(hidden\)|not set/);
   await shot(page, 'setup');
+});
+
+test('a wrong access token gets a clear screen and no call data', async ({ page, host }) => {
+  const url = new URL(host.consoleUrl);
+  url.searchParams.set('token', 'not-the-console-token-000');
+  await page.goto(url.toString());
+  await expect(page.getByRole('alertdialog')).toContainText('Access token missing or invalid');
+  await expect(page.getByRole('alertdialog')).toContainText('The host refused this token');
+  await expect(page.locator('.rail [role=option]')).toHaveCount(0);
+});
+
+test('a TTS failure flags the call in the list', async ({ page, host }) => {
+  await openConsole(page, host.consoleUrl);
+  await simulate(page, 'TTS failure');
+  const row = rows(page).first();
+  await expect(row.locator('.attention')).toContainText('TTS error', { timeout: 30_000 });
+  await expect(row).toHaveClass(/flagged/);
+  await row.click();
+  await expect(page.getByRole('region', { name: 'Events' }).locator('.log-line.bad').first()).toBeVisible();
+  await shot(page, 'tts-failure');
 });

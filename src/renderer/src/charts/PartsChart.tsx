@@ -102,6 +102,7 @@ export const PartsChart = memo(function PartsChart({ callSid }: { callSid: strin
       </div>
       <div className="chart-row">
         <div className="chart-canvas-wrap" ref={wrapRef}>
+          {rows === 0 ? <div className="chart-overlay">{reply?.status === 'failed' ? t('conv.ttsFailed', { error: reply.error ?? '' }) : t('audio.waiting')}</div> : null}
           <canvas ref={canvasRef} className="parts-canvas" style={{ width: '100%', height }} data-testid="parts-chart" data-replies={replies.length} role="img" aria-label={`${t('audio.parts')}: ${rows} ${t('audio.parts.count')}`} />
           <div className="legend">
             <span className="lg lg-landed">{t('audio.legend.landed')}</span>

@@ -25,6 +25,7 @@ export function partsHeight(rows: number): number {
 /** Returns the number of part bars drawn. */
 export function drawParts(ctx: CanvasRenderingContext2D, width: number, height: number, layout: ReplyLayout, colors: PartsPalette, font: string): number {
   ctx.clearRect(0, 0, width, height);
+  if (layout.rows.length === 0) return 0;
   const plotW = Math.max(10, width - PARTS_PAD.left - PARTS_PAD.right);
   const x = (ms: number) => PARTS_PAD.left + (Math.max(0, ms) / layout.span) * plotW;
   const bottom = height - PARTS_PAD.bottom;
@@ -43,7 +44,9 @@ export function drawParts(ctx: CanvasRenderingContext2D, width: number, height: 
     ctx.moveTo(gx, PARTS_PAD.top - 4);
     ctx.lineTo(gx, bottom);
     ctx.stroke();
-    ctx.fillText(ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`, gx, bottom + 10);
+    const label = ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s` : `${ms} ms`;
+    const half = ctx.measureText(label).width / 2;
+    ctx.fillText(label, Math.min(gx, width - half - 2), bottom + 10);
   }
 
   // gaps: red bands across the plot
