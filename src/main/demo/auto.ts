@@ -61,7 +61,6 @@ export class AutoDemo {
     if (on && !this.timer) {
       this.state = initialAutoState();
       this.timer = setInterval(() => this.tick(), AUTO_TICK_MS);
-      this.timer.unref();
       this.tick();
     } else if (!on && this.timer) {
       clearInterval(this.timer);

@@ -11,10 +11,11 @@ import { createS3Client } from '../tts/store';
 import type { Voice } from './voice';
 
 /**
- * 1.2 s parts landing every ~0.96 s (faster than real time) with ±350 ms spread: about one reply in five has a
- * part that lands after the audio before it has played, so the chart shows a gap.
+ * 1.2 s parts landing every ~1.02 s (15 % faster than real time) with ±400 ms spread: about one streamed reply in
+ * five (the stand-in's jitter is seeded by job number: the 7th, 8th, 9th, 10th, 24th…) has a part that lands after
+ * the audio before it has played, so the part-arrival chart shows a gap of up to ~0.3 s.
  */
-export const DEMO_TTS_TIMING = { partMs: 1200, firstPartDelayMs: 450, partIntervalMs: 960, jitterMs: 350 } as const satisfies Partial<TtsStandInOptions>;
+export const DEMO_TTS_TIMING = { partMs: 1200, firstPartDelayMs: 450, partIntervalMs: 1020, jitterMs: 400 } as const satisfies Partial<TtsStandInOptions>;
 
 /** Finished jobs are forgotten (and their parts removed) after this long. */
 export const JOB_RETENTION_MS = 5 * 60_000;
@@ -89,7 +90,6 @@ export async function startDemoTts(deps: DemoTtsDeps): Promise<DemoTts> {
       if (job.state !== 'writing' && job.requestedAt < cutoff) void removeJob(job.jobId).catch((err) => deps.log.warn({ err, jobId: job.jobId }, 'demo tts: could not remove old parts'));
     }
   }, 30_000);
-  sweep.unref();
 
   const describe = `${standIn.url} → ${writer.describe()}`;
   deps.log.info({ tts: describe, voice: deps.voice.engine }, 'demo TTS stand-in started');
