@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REACTION_MS, SimulatedCall } from './call';
+import { SimulatedCall } from './call';
+import { REACTION_MS } from './gather-verb';
 import { FakeTwilioSide, type FakeLegScript, type Route } from './fake-side';
 import { speakingMs } from './timing';
 import type { Caller, DialAnswer, SimAction, StreamAct, Utterance } from './types';

@@ -1,9 +1,9 @@
 // One simulated inbound call as Twilio runs it: status callbacks, the voice webhook, then the TwiML verbs until the
 // call ends. A REST update interrupts whatever verb runs, as on Twilio (a stream gets `stop`, the new TwiML runs).
 import { runDial } from './dial-verb';
+import { playPrompts, runGather } from './gather-verb';
 import { runStream } from './stream-verb';
-import { speakingMs } from './timing';
-import { parseTwiml, TwimlError, type GatherVerb, type Method, type PromptVerb, type Verb } from './twiml';
+import { parseTwiml, TwimlError, type Method, type Verb } from './twiml';
 import type { Caller, Params, SimAction, TwilioSide, VerbContext, Webhook } from './types';
 
 export interface SimulatedCallOptions {
@@ -18,11 +18,6 @@ export interface SimulatedCallOptions {
   speed?: number;
   onAction?: (action: SimAction) => void;
 }
-
-/** The pause before a caller answers a prompt. */
-export const REACTION_MS = 400;
-/** <Play> media is not fetched; it counts as this long. */
-const PLAY_MS = 2000;
 
 type Doc = { verbs: Verb[]; url?: string };
 type Next = { kind: 'doc'; doc: Doc } | { kind: 'fetch'; hook: Webhook } | { kind: 'end'; reason: string };
@@ -153,11 +148,12 @@ export class SimulatedCall {
         case 'say':
         case 'pause':
         case 'play':
-          await this.playPrompts([verb], Infinity);
+          await playPrompts(this.context(), [verb]);
           break;
         case 'gather': {
-          const next = await this.gather(verb);
-          if (next) return next;
+          const outcome = await runGather(this.context(), verb, this.gatherTurns++);
+          if (outcome.kind === 'hangup') return { kind: 'end', reason: 'the caller hung up' };
+          if (outcome.kind === 'action') return { kind: 'fetch', hook: { url: verb.action, method: verb.method, params: outcome.params } };
           break;
         }
         case 'connect-stream':
@@ -178,45 +174,6 @@ export class SimulatedCall {
       }
     }
     return { kind: 'end', reason: 'the TwiML ended' };
-  }
-
-  /** Plays prompts in order; the caller cuts in `cutAtMs` into them (Infinity: never). */
-  private async playPrompts(prompts: PromptVerb[], cutAtMs: number): Promise<void> {
-    let at = 0;
-    for (const p of prompts) {
-      const ms = p.verb === 'say' ? speakingMs(p.text) * p.loop : p.verb === 'pause' ? p.seconds * 1000 : PLAY_MS * p.loop;
-      const cut = at + ms > cutAtMs;
-      const played = cut ? Math.max(0, cutAtMs - at) : ms;
-      this.act(p.verb === 'say' ? { type: 'say', text: p.text, ms: played, ...(cut ? { cut } : {}) } : { type: 'pause', ms: played });
-      await this.wait(played);
-      at += played;
-      if (cut) return;
-    }
-  }
-
-  private async gather(v: GatherVerb): Promise<Next | null> {
-    const prompt = v.prompts.flatMap((p) => (p.verb === 'say' ? [p.text] : [])).join(' ');
-    const said = this.o.caller.atGather({ index: this.gatherTurns++, prompt, elapsedMs: this.elapsedMs() });
-    if (said === 'hangup') {
-      // the caller hears the bot out, then hangs up instead of answering
-      await this.playPrompts(v.prompts, Infinity);
-      return { kind: 'end', reason: 'the caller hung up' };
-    }
-    const action = (params: Params): Next => ({ kind: 'fetch', hook: { url: v.action, method: v.method, params } });
-    if (said && v.input.includes('speech')) {
-      const promptMs = v.prompts.reduce((sum, p) => sum + (p.verb === 'say' ? speakingMs(p.text) * p.loop : p.verb === 'pause' ? p.seconds * 1000 : PLAY_MS), 0);
-      const bargeIn = v.bargeIn && said.bargeInMs !== undefined && said.bargeInMs < promptMs;
-      await this.playPrompts(v.prompts, bargeIn ? said.bargeInMs! : Infinity);
-      if (!bargeIn) await this.wait(REACTION_MS);
-      this.act({ type: 'speech', text: said.text, bargeIn });
-      await this.wait(speakingMs(said.text));
-      await this.wait(v.speechTimeout === 'auto' ? 700 : v.speechTimeout * 1000); // the end-pointer's silence
-      return action({ SpeechResult: said.text, Confidence: String(Math.round(said.confidence * 1e7) / 1e7) });
-    }
-    await this.playPrompts(v.prompts, Infinity);
-    this.act({ type: 'silence', ms: v.timeoutS * 1000 });
-    await this.wait(v.timeoutS * 1000);
-    return v.actionOnEmptyResult ? action({}) : null;
   }
 
   private async fetch(hook: Webhook): Promise<Doc> {
