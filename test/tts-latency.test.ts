@@ -1,5 +1,5 @@
 // Measures (logs, never asserts timings) how soon part 0 is in hand after it lands, and what it costs in
-// S3 requests, with the adaptive schedule against s3rver and the folder store. Numbers go to docs/pipeline-tts.md.
+// S3 requests, with the adaptive schedule against s3rver and the folder store. Numbers go to docs/PIPELINE.md.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

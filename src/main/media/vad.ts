@@ -1,5 +1,5 @@
 // Caller-speech detector for 8 kHz telephone mu-law (barge-in). Deterministic: its output depends only on the
-// audio and the media timestamps it is given (never on arrival time). Choice and evaluation: docs/pipeline-media.md.
+// audio and the media timestamps it is given (never on arrival time). Choice and evaluation: docs/PIPELINE.md.
 //
 // Per 20 ms frame: energy in dBFS against an adaptive noise floor (the quietest 200 ms block, by mean power, of
 // the last ~2 s: minimum statistics, robust to noise whose 20 ms frames fluctuate a lot), plus a

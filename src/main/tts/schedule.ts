@@ -1,4 +1,4 @@
-// When to send the next S3 GET: pure decisions from an injected clock. The design (docs/pipeline-tts.md):
+// When to send the next S3 GET: pure decisions from an injected clock. The design (docs/PIPELINE.md):
 // learn when parts land (EWMA over recent jobs), poll densely inside the predicted landing window and
 // sparsely outside it, relax while plenty of audio is queued, and let a per-reply token bucket hold the
 // average to the S3 request budget whatever the prediction says.
