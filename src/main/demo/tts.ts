@@ -71,6 +71,7 @@ export async function startDemoTts(deps: DemoTtsDeps): Promise<DemoTts> {
     writer,
     keyPrefix: s.KEY_PREFIX,
     firstPartIndex: s.FIRST_PART_INDEX,
+    partKeyTemplate: s.PART_KEY_TEMPLATE,
     audioFor: (text) => deps.voice.speak(text, 'bot'),
     fail: ({ callSid }) => deps.failFor(callSid),
     ...DEMO_TTS_TIMING,

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../demo/utterances';
 import type { PartWriter } from './part-writer';
+import { doneKey, partKey } from '../tts/keys';
 import { buildWav, WAV_LAYOUTS, type WavLayout } from './wav-writer';
 
 export type StandInFailure = 'http500' | 'no-job-id' | 'timeout' | 'parts-stop';
@@ -30,6 +31,8 @@ export interface TtsStandInOptions {
   /** Header layouts, rotating part by part (default sox, plain44, ffmpeg, streamed). */
   layouts?: WavLayout[];
   firstPartIndex?: number;
+  /** Part key template ({prefix}, {jobId}, {n}), as the poller's PART_KEY_TEMPLATE (default {prefix}/{jobId}/part{n}.wav). */
+  partKeyTemplate?: string;
   fail?: (req: { text: string; callSid?: string }) => StandInFailure | null;
 }
 
@@ -69,6 +72,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
   const interval = opts.partIntervalMs ?? Math.round(partMs * 0.8);
   const layouts = opts.layouts?.length ? opts.layouts : [...WAV_LAYOUTS];
   const firstIndex = opts.firstPartIndex ?? 0;
+  const scheme = { prefix: opts.keyPrefix, template: opts.partKeyTemplate ?? '{prefix}/{jobId}/part{n}.wav', firstIndex };
   const jobs = new Map<string, StandInJob>();
   const stopping = new AbortController();
   const running = new Set<Promise<void>>();
@@ -87,7 +91,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
         const audio = job.audio.subarray(i * bytesPerPart, (i + 1) * bytesPerPart);
         const layout = layouts[i % layouts.length]!;
         const n = firstIndex + i;
-        const key = `${opts.keyPrefix}/${job.jobId}/part${n}.wav`.replace(/^\/+/, '');
+        const key = partKey(scheme, job.jobId, n);
         const putAt = Date.now();
         await opts.writer.put(key, buildWav(Buffer.from(audio), layout));
         job.parts.push({ part: n, key, layout, bytes: audio.length, putAt, landedAt: Date.now() });
@@ -97,7 +101,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
         return;
       }
       await sleep(opts.doneDelayMs ?? 20, undefined, { signal: stopping.signal });
-      await opts.writer.put(`${opts.keyPrefix}/${job.jobId}/done`.replace(/^\/+/, ''), Buffer.alloc(0));
+      await opts.writer.put(doneKey(scheme, job.jobId), Buffer.alloc(0));
       job.doneAt = Date.now();
       job.state = 'done';
     } catch (err) {

@@ -54,6 +54,9 @@ function callInstance(accountSid: string, callSid: string, status: string): Reco
   return { sid: callSid, account_sid: accountSid, status, api_version: '2010-04-01', direction: 'inbound', uri, date_updated: new Date().toUTCString() };
 }
 
+/** Requests kept for inspection (tests look at the last few). */
+const MAX_RECORDED = 500;
+
 export async function startTwilioRestStandIn(opts: StandInOptions): Promise<StandIn> {
   const requests: StandInRequest[] = [];
   const hungUp = new Set<string>();
@@ -66,6 +69,7 @@ export async function startTwilioRestStandIn(opts: StandInOptions): Promise<Stan
     const form = Object.fromEntries(new URLSearchParams(body));
     const auth = req.headers.authorization ?? '';
     requests.push({ method: req.method ?? '', path, form, auth });
+    if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED); // a long auto-demo must not grow it forever
 
     if (auth !== expectedAuth) return twilioError(res, 401, 20003, 'Authenticate');
     const m = CALL_PATH.exec(path);

@@ -12,6 +12,8 @@ export interface WebhookRequest {
   params: Record<string, string>;
   /** Token to sign with; null sends the request unsigned. */
   authToken: string | null;
+  /** Give up after this long (default 15 s; Twilio's own webhook timeout is 15 s). */
+  timeoutMs?: number;
 }
 
 export interface WebhookResponse {
@@ -30,6 +32,7 @@ export async function postWebhook(opts: WebhookRequest): Promise<WebhookResponse
     method: 'POST',
     headers,
     body: new URLSearchParams(opts.params).toString(),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
   });
   return { status: res.status, body: await res.text(), contentType: res.headers.get('content-type') ?? '' };
 }
