@@ -53,6 +53,7 @@ async function stopServe(child: ChildProcess): Promise<void> {
 }
 
 export const test = base.extend<{ host: RunningHost }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this destructuring
   host: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'front-door-e2e-'));
     const env: Record<string, string> = {};
