@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'dotenv';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,11 +26,20 @@ function whyNotElectron() {
   return null;
 }
 
+/** `npm start` shows the product: in demo mode the auto-demo keeps a few simulated calls going unless AUTO_DEMO says otherwise. */
+function startEnv() {
+  const env = { ...process.env };
+  const dotenvFile = join(root, '.env');
+  const fromFile = existsSync(dotenvFile) ? parse(readFileSync(dotenvFile)) : {};
+  if (!env.AUTO_DEMO && !fromFile.AUTO_DEMO) env.AUTO_DEMO = 'true';
+  return env;
+}
+
 const reason = whyNotElectron();
 const child = reason
   ? (console.log(`front-door: opening the browser console instead of the desktop window, because ${reason}.`),
-    spawn(process.execPath, [join(root, 'out/main/serve.js')], { stdio: 'inherit' }))
-  : spawn(electronBinary(), [root], { stdio: 'inherit' });
+    spawn(process.execPath, [join(root, 'out/main/serve.js')], { stdio: 'inherit', env: startEnv() }))
+  : spawn(electronBinary(), [root], { stdio: 'inherit', env: startEnv() });
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
