@@ -53,7 +53,7 @@ describe('App', () => {
     act(() => fake.push({ kind: 'snapshot', snapshot: snapshot([caller, older]) }));
     const rows = screen.getAllByRole('option');
     expect(rows.map((r) => r.dataset.callsid)).toEqual(['CA1', 'CA2']);
-    expect(within(rows[0]).getByText('+821055501234')).toBeTruthy();
+    expect(within(rows[0]).getByText('+82 10-5550-1234')).toBeTruthy();
     expect(within(rows[0]).getByText('Bot speaking')).toBeTruthy();
     expect(within(rows[0]).getByText('“환불 절차를 알고 싶어요”')).toBeTruthy();
     expect(within(rows[0]).getByText('simulated')).toBeTruthy();
@@ -93,7 +93,7 @@ describe('App', () => {
     fireEvent.click(screen.getAllByRole('option')[0]);
     fireEvent.click(await screen.findByRole('button', { name: 'Hand off' }));
     const dialog = screen.getByRole('dialog');
-    expect(within(dialog).getAllByText('+821055501234').length).toBeGreaterThan(0);
+    expect(within(dialog).getAllByText('+82 10-5550-1234').length).toBeGreaterThan(0);
     expect(within(dialog).getByText('+8225550199')).toBeTruthy();
     expect(fake.bridge.handoff).not.toHaveBeenCalled();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Hand off' }));
@@ -104,7 +104,7 @@ describe('App', () => {
     expect(screen.getByRole('button', { name: 'Hand off' }).hasAttribute('disabled')).toBe(true);
     act(() => fake.push({ kind: 'call', call: { ...caller, state: 'in_conversation', handoff: { status: 'failed', source: 'operator', at: Date.now(), message: 'The caller already hung up', code: 21220 }, alerts: [{ kind: 'handoff_failed', at: 1, message: 'The caller already hung up' }] } }));
     expect(screen.getByText(/Handoff failed — The caller already hung up \(Twilio 21220\)/)).toBeTruthy();
-    expect(shown).toEqual([{ title: 'Handoff failed — +821055501234', body: 'The caller already hung up' }]);
+    expect(shown).toEqual([{ title: 'Handoff failed — +82 10-5550-1234', body: 'The caller already hung up' }]);
   });
 
   it('cancel and Escape close the confirm without acting', async () => {
@@ -167,7 +167,7 @@ describe('App', () => {
     act(() => fake.push({ kind: 'snapshot', snapshot: snapshot([]) }));
     fireEvent.click(screen.getByRole('button', { name: 'History' }));
     await waitFor(() => expect(fake.bridge.listHistory).toHaveBeenCalled());
-    const row = await screen.findByText('+821055505678');
+    const row = await screen.findByText('+82 10-5550-5678');
     fireEvent.click(row);
     const conversation = await screen.findByRole('region', { name: 'Conversation' });
     await within(conversation).findByText('영업시간이 어떻게 되나요');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callDuration, displayNumber, formatDuration, formatMs } from './format';
+import { callDuration, displayNumber, formatDuration, formatMs, formatPhone } from './format';
 
 describe('format', () => {
   it.each([
@@ -21,8 +21,22 @@ describe('format', () => {
     expect(callDuration({ startedAt: 1000, endedAt: 2000 }, 5000)).toBe(1000);
   });
   it('masks in presentation mode, falling back to masking digits itself', () => {
-    expect(displayNumber({ from: '+821055501234', fromMasked: '+82 ••••••1234' }, false)).toBe('+821055501234');
+    expect(displayNumber({ from: '+821055501234', fromMasked: '+82 ••••••1234' }, false)).toBe('+82 10-5550-1234');
     expect(displayNumber({ from: '+821055501234', fromMasked: '+82 ••••••1234' }, true)).toBe('+82 ••••••1234');
     expect(displayNumber({ from: '+821055501234', fromMasked: '' }, true)).toBe('+••••••••1234');
+  });
+});
+
+describe('formatPhone', () => {
+  it.each([
+    ['+821055501234', '+82 10-5550-1234'],
+    ['+8225551234', '+82 2-555-1234'],
+    ['+82215881234', '+82 2-1588-1234'],
+    ['+827055500100', '+82 70-5550-0100'],
+    ['+14155550123', '+1 415-555-0123'],
+    ['+442071234567', '+442071234567'],
+    ['anonymous', 'anonymous'],
+  ])('%s → %s', (input, shown) => {
+    expect(formatPhone(input)).toBe(shown);
   });
 });

@@ -25,10 +25,19 @@ export function callDuration(call: Pick<Call, 'startedAt' | 'endedAt'>, now: num
   return (call.endedAt ?? now) - call.startedAt;
 }
 
-/** The number to show: masked in presentation mode, else the full number. */
+/** An E.164 number grouped for reading: +82 10-5550-1234, +82 2-555-1234, +1 415-555-0123; anything else as is. */
+export function formatPhone(number: string): string {
+  const kr = /^\+82(1\d|2|[3-6]\d|70|80)(\d{3,4})(\d{4})$/.exec(number);
+  if (kr) return `+82 ${kr[1]}-${kr[2]}-${kr[3]}`;
+  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(number);
+  if (nanp) return `+1 ${nanp[1]}-${nanp[2]}-${nanp[3]}`;
+  return number;
+}
+
+/** The number to show: masked in presentation mode, else the full number, grouped. */
 export function displayNumber(call: Pick<Call, 'from' | 'fromMasked'>, presentation: boolean): string {
   if (presentation) return call.fromMasked || call.from.replace(/\d(?=\d{4})/g, '•');
-  return call.from || call.fromMasked;
+  return call.from ? formatPhone(call.from) : call.fromMasked;
 }
 
 /** Local clock time hh:mm:ss.mmm for the events log. */
