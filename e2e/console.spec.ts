@@ -83,7 +83,7 @@ test('hand off asks to confirm, reaches the REST stand-in and shows the outcome'
   await handOff.click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('Hand off this call?');
-  await expect(dialog).toContainText('+8225550199');
+  await expect(dialog).toContainText('+82 2-555-0199');
   await shot(page, 'handoff-confirm');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
@@ -104,7 +104,7 @@ test('presentation mode masks numbers everywhere and hides Setup', async ({ page
   await simulate(page, 'Gather conversation (Korean)');
   await rows(page).first().click();
   const number = (await page.getByTestId('call-number').textContent()) ?? '';
-  expect(number).toMatch(/^\+\d{8,}$/);
+  expect(number).toMatch(/^\+82 \d{2}-\d{4}-\d{4}$/);
   await page.getByRole('button', { name: 'Presentation' }).click();
   await expect(page.getByTestId('call-number')).toContainText('•');
   await expect(rows(page).first().locator('.row-number')).toContainText('•');

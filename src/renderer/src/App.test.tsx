@@ -94,7 +94,7 @@ describe('App', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Hand off' }));
     const dialog = screen.getByRole('dialog');
     expect(within(dialog).getAllByText('+82 10-5550-1234').length).toBeGreaterThan(0);
-    expect(within(dialog).getByText('+8225550199')).toBeTruthy();
+    expect(within(dialog).getByText('+82 2-555-0199')).toBeTruthy();
     expect(fake.bridge.handoff).not.toHaveBeenCalled();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Hand off' }));
     await waitFor(() => expect(fake.bridge.handoff).toHaveBeenCalledWith('CA1'));

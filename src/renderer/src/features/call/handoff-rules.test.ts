@@ -28,7 +28,7 @@ describe('hangupBlockedReason / connectDidLabel', () => {
     expect(hangupBlockedReason(call('CA'), true)).toBe('call.why.history');
   });
   it('names the full number, masked in presentation mode', () => {
-    expect(connectDidLabel(settings, false)).toBe('+8225550199');
+    expect(connectDidLabel(settings, false)).toBe('+82 2-555-0199');
     expect(connectDidLabel(settings, true)).toBe('+82 ••••0199');
     expect(connectDidLabel(noDid, false)).toBe('—');
   });

@@ -1,4 +1,5 @@
 // Whether the operator may hand off or hang up a call, and why not (pure).
+import { formatPhone } from '../../format';
 import type { Call, SettingsView } from '../../../../shared/model';
 import type { StringKey } from '../../i18n/strings';
 
@@ -22,5 +23,5 @@ export function hangupBlockedReason(call: Call | undefined, readOnly: boolean): 
 export function connectDidLabel(settings: SettingsView | null, presentation: boolean): string {
   if (!settings?.connectDidSet) return '—';
   const plain = settings.settings.find((s) => s.name === 'CONNECT_DID' && !s.secret)?.value;
-  return presentation || !plain ? (settings.connectDidMasked ?? '••••') : plain;
+  return presentation || !plain ? (settings.connectDidMasked ?? '••••') : formatPhone(plain);
 }
