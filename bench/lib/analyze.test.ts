@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../procs/cloud';
-import { bargeInNumbers, firstAudioNumbers, pacingNumbers } from './analyze';
+import { bargeInNumbers, firstAudioNumbers, lateParts, pacingNumbers } from './analyze';
 import { StreamPlayout } from './playout';
 import type { StreamResult } from './twilio-stream';
 
@@ -35,7 +35,7 @@ describe('pacingNumbers', () => {
 
 describe('firstAudioNumbers', () => {
   const job = (sid: string, postedAt: number, landed: number | undefined, misses: number): JobRecord => ({
-    jobId: `j-${sid}`, callSid: 'CA', streamSid: sid, postedAt, landedAt: landed === undefined ? [] : [landed], part0MissesBeforeLanding: misses, getsTotal: misses + 1,
+    partBytes: [8000], jobId: `j-${sid}`, callSid: 'CA', streamSid: sid, postedAt, landedAt: landed === undefined ? [] : [landed], part0MissesBeforeLanding: misses, getsTotal: misses + 1,
   });
 
   it('measures part 0 landing -> first frame, and GETs per waiting second', () => {
@@ -68,5 +68,13 @@ describe('bargeInNumbers', () => {
     expect(n.falseTriggers).toBe(2);
     expect(n.latency.p50).toBe(60);
     expect(n.latency.max).toBe(110);
+  });
+});
+
+describe('lateParts', () => {
+  it('counts parts that landed after the playout reached them (part 0 never counts)', () => {
+    const job = { partBytes: [800, 800, 800], jobId: 'j', callSid: 'CA', streamSid: 'MZ1', postedAt: 0, landedAt: [50, 120, 500], part0MissesBeforeLanding: 0, getsTotal: 0 };
+    // first frame at 100: part 1 needed at 100 + 100 = 200 (landed 120, fine), part 2 at 300 (landed 500: late)
+    expect(lateParts([stream({ streamSid: 'MZ1', arrivals: [100] })], [job])).toEqual({ late: 1, parts: 3, streams: 1 });
   });
 });

@@ -39,6 +39,34 @@ export function pacingNumbers(streams: StreamResult[]): PacingNumbers {
   };
 }
 
+/**
+ * Parts that landed after Twilio needed them (the stream's first frame + the audio before the part): gaps
+ * the TTS service caused, not the host. Counted per scenario so underruns can be attributed.
+ */
+export function lateParts(streams: StreamResult[], jobs: JobRecord[]): { late: number; parts: number; streams: number } {
+  const bySid = new Map(jobs.map((j) => [j.streamSid, j]));
+  let late = 0;
+  let parts = 0;
+  const lateStreams = new Set<string>();
+  for (const s of streams) {
+    const job = bySid.get(s.streamSid);
+    if (!job || s.firstMediaAt === null) continue;
+    let before = 0;
+    job.partBytes.forEach((bytes, n) => {
+      const landed = job.landedAt[n];
+      if (landed !== undefined) {
+        parts++;
+        if (n > 0 && landed > s.firstMediaAt! + before / 8) {
+          late++;
+          lateStreams.add(s.streamSid);
+        }
+      }
+      before += bytes;
+    });
+  }
+  return { late, parts, streams: lateStreams.size };
+}
+
 export interface FirstAudioNumbers {
   /** Part 0 landed in the store -> first media frame at the Twilio side, ms, one per job. */
   ttfa: Summary;

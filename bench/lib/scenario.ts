@@ -5,6 +5,8 @@ import type { HostInfo, HostParams, HostTaps, SenderKind } from '../procs/host';
 import type { OpenParams, OpenResult } from '../procs/twilio';
 import { BENCH_ACCOUNT_SID } from './constants';
 import { startChild, type ChildHandle } from './child';
+import { cpuTimes, machineBusyPct } from './machine';
+import { cpus, loadavg } from 'node:os';
 import type { ProcStats } from './serve';
 import type { SpeechPlan, StreamResult } from './twilio-stream';
 
@@ -45,6 +47,9 @@ export interface ScenarioResult<D = unknown> {
   loadGen: ProcStats;
   cloud: ProcStats;
   taps: HostTaps | null;
+  /** The whole machine's CPU use during the measured window, % of one core (other sessions included). */
+  machineBusyPct: number;
+  loadAvg: number[];
   wallMs: number;
 }
 
@@ -60,8 +65,8 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
       startChild(here('twilio.ts'), { name: 'load generator' }),
     ]);
     children.push(cloud, host, lg);
-    const c = await cloud.call<{ s3Endpoint: string; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }>('start', p.cloud);
-    const hostParams: HostParams = { kind: p.kind, s3Endpoint: c.s3Endpoint, ttsUrl: c.ttsUrl, bucket: c.bucket, prefix: c.prefix, leadMs: p.leadMs, settings: p.settings };
+    const c = await cloud.call<{ s3Endpoint: string; folder: string | null; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }>('start', p.cloud);
+    const hostParams: HostParams = { kind: p.kind, s3Endpoint: c.s3Endpoint, folder: c.folder, ttsUrl: c.ttsUrl, bucket: c.bucket, prefix: c.prefix, leadMs: p.leadMs, settings: p.settings };
     const h = await host.call<HostInfo>('start', hostParams);
     const open: OpenParams = {
       url: h.mediaUrl,
@@ -85,6 +90,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     }
     await Promise.all(children.map((ch) => ch.call('stats.begin', ch === host && p.cpuProfDir ? { profileDir: p.cpuProfDir, label: `host-${p.kind}-${p.streams}` } : undefined)));
     await new Promise((r) => setTimeout(r, 300)); // let the profiler/monitors settle before traffic
+    const cpu0 = cpuTimes();
     // settle now (so a failure is not an unhandled rejection while the streams run), rethrow below
     const alongside = p.during?.(host).then(
       (value) => ({ ok: true as const, value }),
@@ -95,13 +101,14 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     const settled = await alongside;
     if (settled && !settled.ok) throw settled.error;
     const during = settled?.value;
+    const busyPct = machineBusyPct(cpu0, cpuTimes(), cpus().length);
     const [hostStats, cloudStats, lgStats] = await Promise.all([host.call<ProcStats>('stats.end'), cloud.call<ProcStats>('stats.end'), lg.call<ProcStats>('stats.end')]);
     if (stillOpen) await lg.call('hangUpAll');
     const streams = await lg.call<StreamResult[]>('results');
     const { jobs, gets } = await cloud.call<{ jobs: JobRecord[]; gets: number }>('drain');
     const taps = p.kind === 'ours' ? await host.call<HostTaps>('taps') : null;
     const { speech: _speech, during: _during, ...params } = p;
-    return { params, during, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, wallMs: performance.now() - t0 };
+    return { params, during, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, machineBusyPct: busyPct, loadAvg: loadavg(), wallMs: performance.now() - t0 };
   } finally {
     // load generator first (hang up), then the host, then the cloud
     for (const ch of children.reverse()) await ch.stop().catch(() => undefined);

@@ -1,14 +1,17 @@
 // "Cloud" child: what runs outside the host in production — the S3 store (s3rver, a local S3-compatible
-// server) and the TTS service (a stand-in that "synthesises" by uploading prepared parts on a schedule).
+// server, or the in-memory fake for high concurrency) and the TTS service (a stand-in that "synthesises" by uploading prepared parts on a schedule).
 // Kept out of the host process so the host's CPU numbers are the host's. Counts every S3 request by key.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { epochMs, serveCalls } from '../lib/serve';
+import { startMemS3, type MemS3 } from '../lib/mem-s3';
 import { replyParts } from '../lib/speech-parts';
+import { parseWav } from '../../src/main/tts/wav';
 
 export interface CloudOptions {
   /** ~12 s reply instead of the 6.5 s greeting. */
@@ -21,9 +24,14 @@ export interface CloudOptions {
   doneMarker: boolean;
   /** Upload only the first N parts (smoke runs). */
   maxParts?: number;
+  /** s3rver (the real S3-compatible server, slow: ~hundreds of req/s), the in-memory fake (mem-s3.ts), or a
+   * local folder (the demo's part store: no S3 SDK in the host at all; GETs are not counted). */
+  store: 's3rver' | 'memory' | 'folder';
 }
 
 export interface JobRecord {
+  /** Audio bytes of each part, in order (to tell when Twilio needed it). */
+  partBytes: number[];
   jobId: string;
   callSid: string;
   streamSid: string;
@@ -42,8 +50,10 @@ let s3rver: S3rver | null = null;
 let tts: Server | null = null;
 let dir = '';
 let client: S3Client | null = null;
-let options: CloudOptions = { long: true, firstMs: [250, 250], gapMs: [300, 200], doneMarker: true };
+let options: CloudOptions = { long: true, firstMs: [250, 250], gapMs: [300, 200], doneMarker: true, store: 's3rver' };
+let mem: MemS3 | null = null;
 let parts = replyParts(true);
+let partAudioBytes: number[] = [];
 const jobs = new Map<string, JobRecord>();
 const timers = new Set<NodeJS.Timeout>();
 let seed = 12345;
@@ -79,6 +89,13 @@ function later(ms: number, fn: () => void): void {
 }
 
 async function put(key: string, body: Buffer): Promise<void> {
+  if (options.store === 'folder') {
+    const path = join(dir, key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(`${path}.tmp`, body);
+    await rename(`${path}.tmp`, path); // atomic, like the demo's writer
+    return;
+  }
   await client!.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 }
 
@@ -98,28 +115,39 @@ function runJob(job: JobRecord): void {
   });
 }
 
-async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }> {
+async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; folder: string | null; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }> {
   options = { ...options, ...o };
   parts = replyParts(options.long);
+  partAudioBytes = [];
   if (options.maxParts) {
     const files = parts.files.slice(0, options.maxParts);
-    const { parseWav } = await import('../../src/main/tts/wav');
     const expected = Buffer.concat(files.map((f) => parseWav(f).data));
     parts = { files, expected, audioMs: expected.length / 8 };
   }
-  dir = mkdtempSync(join(tmpdir(), 'bench-s3-'));
-  s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
-  const addr = await s3rver.run();
-  (s3rver as unknown as { httpServer: Server }).httpServer.prependListener('request', countRequest);
-  const s3Endpoint = `http://127.0.0.1:${addr.port}`;
-  client = new S3Client({
+  partAudioBytes = parts.files.map((f) => parseWav(f).data.length);
+  let s3Endpoint = '';
+  if (options.store === 'folder') {
+    dir = mkdtempSync(join(tmpdir(), 'bench-parts-'));
+  } else if (options.store === 'memory') {
+    mem = await startMemS3(BUCKET);
+    mem.onRequest(countRequest);
+    s3Endpoint = mem.endpoint;
+  } else {
+    dir = mkdtempSync(join(tmpdir(), 'bench-s3-'));
+    s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
+    const addr = await s3rver.run();
+    (s3rver as unknown as { httpServer: Server }).httpServer.prependListener('request', countRequest);
+    s3Endpoint = `http://127.0.0.1:${addr.port}`;
+  }
+  if (s3Endpoint) client = new S3Client({
     region: 'us-east-1',
     endpoint: s3Endpoint,
     forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { httpAgent: { keepAlive: true, maxSockets: 64 } },
+    // enough sockets that uploads never queue behind each other (a queued PUT would land late)
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets: 2048 } },
   });
   tts = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -133,7 +161,7 @@ async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; tt
         return;
       }
       const jobId = `job${(nextJob++).toString().padStart(6, '0')}`;
-      const job: JobRecord = { jobId, callSid: body.callSid ?? '', streamSid: body.streamSid ?? '', postedAt: epochMs(), landedAt: [], part0MissesBeforeLanding: 0, getsTotal: 0 };
+      const job: JobRecord = { partBytes: partAudioBytes, jobId, callSid: body.callSid ?? '', streamSid: body.streamSid ?? '', postedAt: epochMs(), landedAt: [], part0MissesBeforeLanding: 0, getsTotal: 0 };
       jobs.set(jobId, job);
       runJob(job);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ job_id: jobId }));
@@ -141,7 +169,7 @@ async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; tt
   });
   await new Promise<void>((r) => tts!.listen(0, '127.0.0.1', () => r()));
   const port = (tts.address() as { port: number }).port;
-  return { s3Endpoint, ttsUrl: `http://127.0.0.1:${port}/tts`, bucket: BUCKET, prefix: PREFIX, expected: parts.expected };
+  return { s3Endpoint, folder: options.store === 'folder' ? dir : null, ttsUrl: `http://127.0.0.1:${port}/tts`, bucket: BUCKET, prefix: PREFIX, expected: parts.expected };
 }
 
 /** Job records so far (and forget them). */
@@ -163,6 +191,8 @@ async function cleanup(): Promise<void> {
     await new Promise<void>((r) => tts!.close(() => r()));
     tts = null;
   }
+  await mem?.close();
+  mem = null;
   if (s3rver) {
     (s3rver as unknown as { httpServer: Server }).httpServer.closeAllConnections();
     await s3rver.close().catch(() => undefined);

@@ -19,7 +19,9 @@ export type SenderKind = 'ours' | BaselineKind;
 
 export interface HostParams {
   kind: SenderKind;
+  /** '' when parts are read from `folder` instead (no S3 at all). */
   s3Endpoint: string;
+  folder?: string | null;
   ttsUrl: string;
   bucket: string;
   prefix: string;
@@ -73,10 +75,8 @@ function settingsFor(p: HostParams): Record<string, string> {
     TWILIO_ACCOUNT_SID: BENCH_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: BENCH_AUTH_TOKEN,
     TTS_URL: p.ttsUrl,
-    TTS_BUCKET: p.bucket,
     KEY_PREFIX: p.prefix,
-    S3_ENDPOINT: p.s3Endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
+    ...(p.folder ? { PART_STORE_DIR: p.folder } : { TTS_BUCKET: p.bucket, S3_ENDPOINT: p.s3Endpoint, S3_FORCE_PATH_STYLE: 'true' }),
     PACING_LEAD_MS: String(p.leadMs),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',

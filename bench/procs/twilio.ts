@@ -55,7 +55,7 @@ function ensureClock(): void {
 
 async function openOne(p: OpenParams, signature: string | null, index: number): Promise<TwilioStream> {
   const headers: Record<string, string> = signature ? { 'X-Twilio-Signature': signature } : {};
-  const ws = new WebSocket(p.url, { headers, perMessageDeflate: false });
+  const ws = new WebSocket(p.url, { headers, perMessageDeflate: false, handshakeTimeout: 10_000 });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('unexpected-response', (req, res) => {

@@ -20,7 +20,7 @@ export const bargeInSuite: Suite = {
       streams: plans.length * perVoice,
       rampPerSec: ctx.smoke ? 20 : 8,
       leadMs: 100,
-      cloud: { long: false, firstMs: [150, 100], gapMs: [300, 200] },
+      cloud: { store: 'memory', long: false, firstMs: [150, 100], gapMs: [300, 200] },
       speech: plans,
       exact: false,
       warmupStreams: ctx.smoke ? 0 : 5,

@@ -53,7 +53,7 @@ export const consoleSuite: Suite = {
       streams: calls,
       rampPerSec: 25,
       leadMs: 100,
-      cloud: { long: true, firstMs: [250, 250], gapMs: [300, 200], maxParts: ctx.smoke ? 3 : undefined },
+      cloud: { store: 'memory', long: true, firstMs: [250, 250], gapMs: [300, 200], maxParts: ctx.smoke ? 3 : undefined },
       exact: false,
       warmupStreams: ctx.smoke ? 0 : 5,
       timeoutMs: 60_000,
