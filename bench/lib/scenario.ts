@@ -96,7 +96,9 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
       (value) => ({ ok: true as const, value }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    const opened = await lg.call<OpenResult>('open', open, p.timeoutMs);
+    // connecting is bounded per stream (10 s handshake timeout); an overloaded host makes it slow, not endless
+    const openBudget = (p.streams / p.rampPerSec) * 1000 + 120_000;
+    const opened = await lg.call<OpenResult>('open', open, openBudget);
     const { open: stillOpen } = await lg.call<{ open: number }>('waitClosed', { timeoutMs: p.timeoutMs }, p.timeoutMs + 10_000);
     const settled = await alongside;
     if (settled && !settled.ok) throw settled.error;

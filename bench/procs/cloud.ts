@@ -101,12 +101,14 @@ async function put(key: string, body: Buffer): Promise<void> {
 
 function runJob(job: JobRecord): void {
   let at = jitter(options.firstMs);
+  let landed = 0;
   parts.files.forEach((file, n) => {
     later(at, () => {
       put(`${PREFIX}/${job.jobId}/part${n}.wav`, file).then(
         () => {
           job.landedAt[n] = epochMs();
-          if (n === parts.files.length - 1 && options.doneMarker) put(`${PREFIX}/${job.jobId}/done`, Buffer.from('done')).catch(() => undefined);
+          // PUTs can complete out of order under load: the done marker only once every part is there
+          if (++landed === parts.files.length && options.doneMarker) put(`${PREFIX}/${job.jobId}/done`, Buffer.from('done')).catch(() => undefined);
         },
         (err: Error) => (job.failed = `part${n}: ${err.message}`),
       );
