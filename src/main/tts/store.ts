@@ -4,6 +4,7 @@ import { join, resolve, sep } from 'node:path';
 import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Config } from '../config/load';
 import { TransientStoreError, TtsError, type PartStore } from './types';
+import { WorkerPartStore } from './worker-store';
 
 /** One per process: keep-alive sockets, a request timeout that really throws, standard retries (5xx/SlowDown/timeouts). */
 export function createS3Client(config: Config, overrides: Partial<S3ClientConfig> = {}): S3Client {
@@ -30,12 +31,16 @@ export function createS3Client(config: Config, overrides: Partial<S3ClientConfig
   });
 }
 
-/** S3 when TTS_BUCKET or S3_ENDPOINT is set, else the demo folder (opts.folder, PART_STORE_DIR or DATA_DIR/tts-parts). */
-export function createPartStore(config: Config, opts: { folder?: string; client?: S3Client } = {}): PartStore {
+/**
+ * S3 when TTS_BUCKET or S3_ENDPOINT is set, else the demo folder (opts.folder, PART_STORE_DIR or DATA_DIR/tts-parts).
+ * offThread: run the S3 client in a worker thread (the host does: it keeps the SDK's CPU off the pacer's loop).
+ */
+export function createPartStore(config: Config, opts: { folder?: string; client?: S3Client; offThread?: boolean } = {}): PartStore {
   const s = config.settings;
   if (s.TTS_BUCKET || s.S3_ENDPOINT) {
     if (!s.TTS_BUCKET) throw new TtsError('S3_ENDPOINT is set but TTS_BUCKET is not: set the bucket the TTS service writes parts to', 'store');
     const where = s.S3_ENDPOINT ? `${new URL(s.S3_ENDPOINT).host}` : `AWS ${s.AWS_REGION}`;
+    if (opts.offThread && !opts.client) return new WorkerPartStore(config, where);
     return new S3PartStore(opts.client ?? createS3Client(config), s.TTS_BUCKET, where, !opts.client);
   }
   return new FolderPartStore(opts.folder ?? s.PART_STORE_DIR ?? join(config.dataDir, 'tts-parts'));
