@@ -13,6 +13,8 @@ interface StoredObject {
 
 export interface MemS3 {
   readonly endpoint: string;
+  /** Store an object directly (the TTS stand-in in the same process): visible to the next GET at once. */
+  put(key: string, body: Buffer): void;
   /** Every request before it is answered (counting, by key). */
   onRequest(listener: (req: IncomingMessage) => void): void;
   close(): Promise<void>;
@@ -28,6 +30,11 @@ function notFound(res: ServerResponse, key: string, head: boolean): void {
 
 export async function startMemS3(bucket: string): Promise<MemS3> {
   const objects = new Map<string, StoredObject>();
+  const store = (key: string, body: Buffer): string => {
+    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+    objects.set(key, { body, etag, lastModified: new Date() });
+    return etag;
+  };
   const listeners: Array<(req: IncomingMessage) => void> = [];
   const server: Server = createServer((req, res) => {
     for (const l of listeners) l(req);
@@ -42,9 +49,7 @@ export async function startMemS3(bucket: string): Promise<MemS3> {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-        objects.set(key, { body, etag, lastModified: new Date() });
+        const etag = store(key, Buffer.concat(chunks));
         res.writeHead(200, { etag, 'content-length': 0 }).end();
       });
       return;
@@ -69,6 +74,7 @@ export async function startMemS3(bucket: string): Promise<MemS3> {
   const port = (server.address() as { port: number }).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    put: (key, body) => void store(key, body),
     onRequest: (l) => void listeners.push(l),
     async close() {
       server.closeAllConnections();

@@ -88,7 +88,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
       await lg.call('hangUpAll');
       await Promise.all([lg.call('reset'), cloud.call('drain'), p.kind === 'ours' ? host.call('taps') : null]);
     }
-    await Promise.all(children.map((ch) => ch.call('stats.begin', ch === host && p.cpuProfDir ? { profileDir: p.cpuProfDir, label: `host-${p.kind}-${p.streams}` } : undefined)));
+    await Promise.all(children.map((ch) => ch.call('stats.begin', p.cpuProfDir && (ch === host || process.env.BENCH_PROFILE_ALL) ? { profileDir: p.cpuProfDir, label: `${ch.name.split(' ')[0]}-${p.kind}-${p.streams}` } : undefined)));
     await new Promise((r) => setTimeout(r, 300)); // let the profiler/monitors settle before traffic
     const cpu0 = cpuTimes();
     // settle now (so a failure is not an unhandled rejection while the streams run), rethrow below
