@@ -38,8 +38,11 @@ Definitions (bench/lib/playout.ts, table-tested):
 - **Underrun**: Twilio's buffer is modelled as playing from the first arrival with no jitter buffer of its own;
   a frame that arrives after everything before it has finished playing is an underrun (an audible gap).
 - **Max lead**: the most audio queued at Twilio just after an arrival (what a \`clear\` must throw away).
+  For send-everything-at-once the deadline is the first frame, so its "beyond lead" only says how long the
+  reply took to arrive; compare it on max lead and underruns.
 - **Byte-exact**: the concatenated payloads equal the parts' data chunks, plus at most one frame of 0xFF padding.
-- **Time to first audio**: part 0's PutObject completing at the store → the first media frame at the Twilio side.
+- **Time to first audio**: part 0 landing in the store (s3rver: its PutObject completed; in-memory store: the object
+  stored; folder: the rename) → the first media frame at the Twilio side.
 - **S3 GETs per waiting stream**: GETs of part 0 counted at the store before it landed, over the time from the
   job's POST to the landing.
 - **Barge-in latency**: the speech onset (offline energy analysis, bench/lib/onset.ts: first run of ≥ 30 ms of
