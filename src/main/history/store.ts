@@ -1,7 +1,7 @@
 // Call history on disk: every registry event appended to the call's own JSONL file as it happens
 // (flushed at least every flushMs), plus an index line per finished call for fast listing and search.
 // Crash tolerance: append-only; on open, calls with events but no index line are marked interrupted.
-import { appendFile, mkdir, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Call, CallEvent, CallRecord, HistoryQuery } from '../../shared/model';
 import { applyEvent } from '../calls/transitions';
@@ -28,6 +28,8 @@ export class HistoryStore {
   private readonly indexPath: string;
   private readonly index = new Map<string, HistoryEntry>();
   private readonly pending = new Map<string, string[]>();
+  /** One append handle per call still running: no open/close per flush (1,000 calls flush 4,000 times a second). */
+  private readonly files = new Map<string, FileHandle>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushMs: number;
@@ -75,6 +77,7 @@ export class HistoryStore {
   /** Record a finished call in the index (after its events are flushed). */
   async finish(call: Call, events?: CallEvent[]): Promise<void> {
     await this.flush();
+    await this.closeFile(call.callSid);
     const text = (events ?? (await this.events(call.callSid)))
       .map((e) => (e.type === 'transcript' || e.type === 'bot.reply' ? e.text : ''))
       .filter(Boolean)
@@ -90,7 +93,9 @@ export class HistoryStore {
       this.pending.clear();
       for (const [callSid, lines] of batch) {
         try {
-          await appendFile(join(this.callsDir, `${callSid}.jsonl`), lines.join('\n') + '\n');
+          let file = this.files.get(callSid);
+          if (!file) this.files.set(callSid, (file = await open(join(this.callsDir, `${callSid}.jsonl`), 'a')));
+          await file.write(lines.join('\n') + '\n');
         } catch (err) {
           this.options.log.error({ err, callSid }, 'history: could not write events');
         }
@@ -138,6 +143,13 @@ export class HistoryStore {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
+    await Promise.all([...this.files.keys()].map((sid) => this.closeFile(sid)));
+  }
+
+  private async closeFile(callSid: string): Promise<void> {
+    const file = this.files.get(callSid);
+    this.files.delete(callSid);
+    await file?.close().catch(() => undefined);
   }
 }
 
