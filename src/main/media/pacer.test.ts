@@ -39,6 +39,7 @@ class FakeStream implements PacedStream {
   pace = newPaceState();
   sends: Array<{ at: number; count: number; lateness: number[] }> = [];
   starvedAt: number[] = [];
+  causes: string[] = [];
   constructor(
     public frames: number,
     public more = false,
@@ -56,8 +57,9 @@ class FakeStream implements PacedStream {
     this.frames -= count;
     this.sends.push({ at: now, count, lateness });
   }
-  starved(now: number) {
+  starved(now: number, cause: string) {
     this.starvedAt.push(now);
+    this.causes.push(cause);
   }
   get total() {
     return this.sends.reduce((n, s) => n + s.count, 0);
@@ -78,6 +80,27 @@ describe('serveStream', () => {
     expect(s.starvedAt).toEqual([]);
     expect(serveStream(s, 1020, 100)).toBe(Infinity);
     expect(s.starvedAt).toEqual([1020]);
+  });
+
+  it.each([
+    ['a stall past the lead with frames ready is an underrun of ours', 200, ['stall']],
+    ['a stall shorter than the lead is absorbed', 60, []],
+  ])('%s', (_name, stallMs, causes) => {
+    const s = new FakeStream(50, true);
+    serveStream(s, 1000, 100); // lead burst: 6 frames, 120 ms buffered at Twilio
+    serveStream(s, 1020, 100);
+    serveStream(s, 1020 + stallMs, 100); // the event loop was held up
+    expect(s.causes).toEqual(causes);
+  });
+
+  it('a new reply on an idle stream re-bases without counting an underrun', () => {
+    const s = new FakeStream(3, false);
+    serveStream(s, 1000, 100); // whole reply sent, nothing waiting
+    s.frames = 10; // the next reply, seconds later
+    s.more = true;
+    serveStream(s, 9000, 100);
+    expect(s.causes).toEqual([]);
+    expect(s.pace.t0).toBe(9000);
   });
 
   it('stops asking for the clock when the reply is fully sent', () => {

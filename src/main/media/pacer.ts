@@ -15,10 +15,15 @@ export interface PaceState {
   t0: number;
   /** Frames sent since t0. */
   sent: number;
+  /** Frames were waiting when the stream was last served: if its buffer drains now, we stalled (not the TTS). */
+  backlog?: boolean;
 }
 
+/** Why Twilio's buffer ran dry: the next part was late, or the host fell behind its own clock with frames ready. */
+export type StarveCause = 'late-part' | 'stall';
+
 export function newPaceState(): PaceState {
-  return { t0: Number.NaN, sent: 0 };
+  return { t0: Number.NaN, sent: 0, backlog: false };
 }
 
 /** Audio (ms) sent but, by the model, not yet played at Twilio. */
@@ -57,8 +62,8 @@ export interface PacedStream {
   expectingMore(): boolean;
   /** Send `count` frames now (count ≤ available()); must advance pace.sent by count. */
   sendFrames(count: number, now: number, leadMs: number): void;
-  /** A frame was due and none was ready. */
-  starved(now: number): void;
+  /** A frame was due and none was ready ('late-part'), or the pacer was held up past the lead with frames ready ('stall'). */
+  starved(now: number, cause: StarveCause): void;
 }
 
 export interface TimerApi {
@@ -98,18 +103,21 @@ export function serveStream(s: PacedStream, now: number, leadMs: number): number
     if (Number.isNaN(pace.t0) || !s.expectingMore()) return Infinity;
     const next = frameDeadline(pace, pace.sent, leadMs);
     if (now + EARLY_MS >= next) {
-      s.starved(now);
+      s.starved(now, 'late-part');
       return Infinity;
     }
     return next;
   }
   const decision = framesDue(pace, now, leadMs);
   if (decision.rebase) {
+    // frames were ready last time and the buffer still ran dry: the caller heard a gap that is ours
+    if (pace.backlog && !Number.isNaN(pace.t0)) s.starved(now, 'stall');
     pace.t0 = now;
     pace.sent = 0;
   }
   const count = Math.min(decision.due, available);
   if (count > 0) s.sendFrames(count, now, leadMs);
+  pace.backlog = s.available() > 0;
   if (s.available() === 0 && !s.expectingMore()) return Infinity;
   return frameDeadline(pace, pace.sent, leadMs);
 }

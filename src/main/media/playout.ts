@@ -1,7 +1,7 @@
 // One stream's outbound queue as the pacer sees it: frames and markers in order. sendFrames() is the 20 ms hot
 // path: slice + base64 + send, plus the lateness record; no logging, no events, no allocation beyond the message.
 import type { Outbound } from './messages';
-import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PacedStream } from './pacer';
+import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PacedStream, type StarveCause } from './pacer';
 import { Marker, type QueueEntry } from './reply-frames';
 import { LatenessRecorder } from './stats';
 
@@ -11,7 +11,7 @@ export interface PlayoutHooks {
   /** A marker reached the wire position (mark messages are sent by the playout itself). */
   marker(marker: Marker, now: number): void;
   /** A frame was due with nothing queued while more audio is expected: once per underrun. */
-  underrun(now: number): void;
+  underrun(now: number, cause: StarveCause): void;
 }
 
 export class Playout implements PacedStream {
@@ -102,11 +102,11 @@ export class Playout implements PacedStream {
     this.drainMarkers(now);
   }
 
-  starved(now: number): void {
+  starved(now: number, cause: StarveCause): void {
     if (this.starving) return;
-    this.starving = true;
+    this.starving = cause === 'late-part'; // a stall is one gap, over as soon as frames go out again
     this.underruns++;
-    this.hooks.underrun(now);
+    this.hooks.underrun(now, cause);
   }
 
   private emitMarker(marker: Marker, now: number): void {

@@ -3,7 +3,7 @@
 import type { CallEventBody, TtsPart } from '../../shared/model';
 import type { Logger } from '../log';
 import type { AudioPart, ReplyAudio } from '../tts/types';
-import type { Pacer } from './pacer';
+import type { Pacer, StarveCause } from './pacer';
 import { FRAME_MS } from './pacer';
 import type { Playout } from './playout';
 import { Marker, ReplyFrames } from './reply-frames';
@@ -145,11 +145,14 @@ export class ReplyTracker {
     }
   }
 
-  onUnderrun(now: number): void {
+  onUnderrun(now: number, cause: StarveCause = 'late-part'): void {
     this.counts.underruns++;
     if (this.underrunAlerted) return;
     this.underrunAlerted = true;
-    const message = `Audio underrun on reply ${this.replyId}: TTS part ${this.lastPart + 1} was late and the ${this.d.pacer.leadMs} ms lead ran out`;
+    const message =
+      cause === 'stall'
+        ? `Audio underrun on reply ${this.replyId}: the host fell behind for longer than the ${this.d.pacer.leadMs} ms lead (overloaded?)`
+        : `Audio underrun on reply ${this.replyId}: TTS part ${this.lastPart + 1} was late and the ${this.d.pacer.leadMs} ms lead ran out`;
     this.d.emit({ type: 'alert', alert: { kind: 'underrun', at: now, message } }, now);
   }
 

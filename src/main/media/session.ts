@@ -106,7 +106,7 @@ export class MediaSession {
     const playout = (this.playout = new Playout(out, {
       send: this.deps.send,
       marker: (marker, now) => this.reply?.onMarker(marker, now),
-      underrun: (now) => this.reply?.onUnderrun(now),
+      underrun: (now, cause) => this.reply?.onUnderrun(now, cause),
     }));
     this.deps.pacer.add(playout);
     const audio: ReplyAudio = this.deps.tts.speak(text, { callSid, streamSid, replyId });
