@@ -111,6 +111,22 @@ describe('TwilioMediaClient', () => {
     await client.stop();
   });
 
+  it('echoes marks in the order they were sent, even when a later one is already due', async () => {
+    let clock = 1_000_000;
+    const p = await startPeer();
+    const client = await connect(p, { now: () => clock });
+    await until(() => p.received.length >= 2, 'start');
+    const ws = p.socket();
+    sendMedia(ws, client.streamSid, 8000); // 1 s of audio: 'first' waits on a real 1 s timer
+    sendMark(ws, client.streamSid, 'first');
+    await until(() => p.received.length >= 2 && client.received.messages.length >= 2, 'media and mark received');
+    clock += 5000; // by the client's clock the audio has played: the next mark is due at once
+    sendMark(ws, client.streamSid, 'second');
+    await until(() => client.received.marks.length === 2, 'both echoes', 3000);
+    expect(client.received.marks.map((m) => m.name)).toEqual(['first', 'second']);
+    await client.stop();
+  });
+
   it('on clear empties its queue and echoes every pending mark at once, as cleared', async () => {
     const p = await startPeer();
     const client = await connect(p);

@@ -207,13 +207,20 @@ export class TwilioMediaClient extends EventEmitter {
     }
   }
 
-  /** Echo when all audio queued before the mark has played. */
+  /** Echo when all audio queued before the mark has played; like Twilio, marks are echoed in the order they were sent. */
   private queueMark(name: string, at: number): void {
     const pending: PendingMark = { name, timer: null };
     this.pendingMarks.push(pending);
     const fire = () => {
-      this.pendingMarks = this.pendingMarks.filter((m) => m !== pending);
-      this.echoMark(name, 'played');
+      // timers of marks at the same playout position can fire out of order (ms rounding): echo earlier ones first
+      const upTo = this.pendingMarks.indexOf(pending);
+      if (upTo < 0) return;
+      const due = this.pendingMarks.slice(0, upTo + 1);
+      this.pendingMarks = this.pendingMarks.slice(upTo + 1);
+      for (const m of due) {
+        if (m.timer) clearTimeout(m.timer);
+        this.echoMark(m.name, 'played');
+      }
     };
     const wait = this.playoutEndsAt - at;
     if (wait <= 0) fire();
