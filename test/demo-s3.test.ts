@@ -10,18 +10,15 @@ import { testConfig } from '../src/main/config/load';
 import { createHost, type Host } from '../src/main/host';
 import { silentLogger } from '../src/main/log';
 import { createS3Client } from '../src/main/tts/store';
-import { S3RVER_CREDENTIALS, startS3rver, type TestS3 } from './helpers/s3rver';
+import { S3RVER_CREDENTIALS, startS3rver, useS3rverCredentialsInEnv, type TestS3 } from './helpers/s3rver';
 
 const BUCKET = 'demo-parts'; // not configured in s3rver: the demo creates it
 let s3: TestS3;
 let host: Host;
-const savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+useS3rverCredentialsInEnv(); // the host and the demo use the SDK's default credential chain, as they would against MinIO
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  // the host and the demo use the SDK's default credential chain, as they would against MinIO
-  process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
   const config = testConfig({ HTTP_PORT: '0', WS_PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'fd-demo-s3-')), ...s3.settings, TTS_BUCKET: BUCKET });
   host = createHost({ config, log: silentLogger() });
   await host.start();
@@ -31,10 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
   await s3?.stop();
-  if (savedEnv.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-  else process.env.AWS_ACCESS_KEY_ID = savedEnv.id;
-  if (savedEnv.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-  else process.env.AWS_SECRET_ACCESS_KEY = savedEnv.secret;
 });
 
 describe('demo with an S3-compatible part store', () => {

@@ -5,24 +5,17 @@ import { testConfig } from '../src/main/config/load';
 import { createPartStore, createS3Client } from '../src/main/tts/store';
 import { TransientStoreError, TtsError } from '../src/main/tts/types';
 import { WorkerPartStore } from '../src/main/tts/worker-store';
-import { S3RVER_CREDENTIALS, startS3rver, type TestS3 } from './helpers/s3rver';
+import { S3RVER_CREDENTIALS, startS3rver, useS3rverCredentialsInEnv, type TestS3 } from './helpers/s3rver';
 
 let s3: TestS3;
-const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+useS3rverCredentialsInEnv(); // the worker's SDK uses the default credential chain, as in production
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  // the worker's SDK uses the default credential chain, as in production
-  process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
 });
 
 afterAll(async () => {
   await s3.stop();
-  process.env.AWS_ACCESS_KEY_ID = saved.id;
-  process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
-  if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-  if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
 });
 
 /** Worker threads alive in this process (the diagnostic report lists them). */

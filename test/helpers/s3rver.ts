@@ -52,3 +52,22 @@ export function useS3rver(): { readonly s3: TestS3; readonly client: S3Client } 
   });
   return ctx;
 }
+
+/**
+ * Put s3rver's credentials in the environment for this test file (restored after), so code that uses the SDK's
+ * default credential chain — the host, the demo, the S3 worker thread — reaches s3rver as it would a real store.
+ * Call at the top level, before the hooks that start the host.
+ */
+export function useS3rverCredentialsInEnv(): void {
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  beforeAll(() => {
+    process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
+  });
+  afterAll(() => {
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    else process.env.AWS_ACCESS_KEY_ID = saved.id;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+  });
+}
