@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Outbound, parseInbound } from './messages';
+import { fastMedia, mediaSchema, Outbound, parseInbound } from './messages';
 
 const SID = 'MZ' + 'a'.repeat(32);
 const start = {
@@ -76,5 +76,25 @@ describe('Outbound', () => {
   it('escapes an odd streamSid safely', () => {
     const odd = new Outbound('MZ"x');
     expect(JSON.parse(odd.media('AA==')).streamSid).toBe('MZ"x');
+  });
+});
+
+describe('fastMedia (the hot path) agrees with mediaSchema', () => {
+  const good = { event: 'media', sequenceNumber: '4', streamSid: 'MZ' + 'a'.repeat(32), media: { track: 'inbound', chunk: '2', timestamp: '5', payload: '/w==' } };
+  it.each<[string, Record<string, unknown>]>([
+    ['a Twilio media message', good],
+    ['extra fields (stripped)', { ...good, extra: 1, media: { ...good.media, more: true } }],
+    ['a numeric counter', { ...good, sequenceNumber: 4 }],
+    ['a negative timestamp', { ...good, media: { ...good.media, timestamp: '-5' } }],
+    ['no payload', { ...good, media: { track: 'inbound', chunk: '2', timestamp: '5' } }],
+    ['media null', { ...good, media: null }],
+    ['an empty streamSid', { ...good, streamSid: '' }],
+    ['a streamSid over 64 characters', { ...good, streamSid: 'M'.repeat(65) }],
+    ['a numeric payload', { ...good, media: { ...good.media, payload: 7 } }],
+  ])('%s', (_name, input) => {
+    const zod = mediaSchema.safeParse(input);
+    const fast = fastMedia(input);
+    if (zod.success) expect(fast).toStrictEqual(zod.data);
+    else expect(fast).toBeNull();
   });
 });
