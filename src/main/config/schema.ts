@@ -97,6 +97,7 @@ export const settingsSchema = z.object({
 
   // Media
   PACING_LEAD_MS: ms(100, 0),
+  PACING_BATCH_FRAMES: z.coerce.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10 (200 ms)').default(3),
   BARGE_IN: z.enum(['off', 'clear', 'clear-and-gather'], { error: 'must be off, clear or clear-and-gather' }).default('clear-and-gather'),
   MAX_MEDIA_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
 });
@@ -154,6 +155,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   S3_REQUEST_TIMEOUT_MS: 'Per-request S3 timeout',
   PART_STORE_DIR: 'Demo only: local folder the TTS stand-in writes parts to',
   PACING_LEAD_MS: 'Audio kept queued at Twilio ahead of playback',
+  PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
   BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
   MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
 };

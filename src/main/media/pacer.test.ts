@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeTimers } from './fake-timers';
-import { bufferedMs, createPacer, frameDeadline, framesDue, newPaceState, serveStream, type PacedStream, type PaceState } from './pacer';
+import { bufferedMs, createPacer, earlyMsFor, frameDeadline, framesDue, newPaceState, serveStream, type PacedStream, type PaceState } from './pacer';
 
 describe('framesDue', () => {
   const T0 = 10_000;
@@ -17,6 +17,29 @@ describe('framesDue', () => {
     ['buffer exactly drained: re-base', { t0: T0, sent: 10 }, T0 + 200, 100, { due: 6, rebase: true }],
   ])('%s', (_name, state, now, lead, expected) => {
     expect(framesDue(state, now, lead)).toEqual(expected);
+  });
+
+  // batch 3 (lead 100): the lead burst grows by 2 frames; then nothing until the next frame's deadline, and then
+  // every frame due within the next 40 ms leaves with it
+  it.each<[string, PaceState, number, number, { due: number; rebase: boolean }]>([
+    ['batch 3, first frame: lead + 40 ms in one burst', { t0: NaN, sent: 0 }, T0, 1, { due: 8, rebase: true }],
+    ['batch 3, next frame (8, due at +60) not yet due: nothing', { t0: T0, sent: 8 }, T0 + 58, 1, { due: 0, rebase: false }],
+    ['batch 3, frame 8 due: frames 8, 9, 10 together', { t0: T0, sent: 8 }, T0 + 60, 1, { due: 3, rebase: false }],
+    ['batch 3, early by up to earlyMs still serves the whole batch', { t0: T0, sent: 8 }, T0 + 50, 11, { due: 3, rebase: false }],
+    ['batch 3, late by 30 ms: the late frames and a batch beyond them', { t0: T0, sent: 8 }, T0 + 90, 1, { due: 4, rebase: false }],
+  ])('%s', (_name, state, now, earlyMs, expected) => {
+    expect(framesDue(state, now, 100, 3, earlyMs)).toEqual(expected);
+  });
+});
+
+describe('earlyMsFor', () => {
+  it.each([
+    [1, 1],
+    [2, 6],
+    [3, 11],
+    [10, 11],
+  ])('batch %i may serve a frame %i ms before its deadline', (batch, early) => {
+    expect(earlyMsFor(batch)).toBe(early);
   });
 });
 
@@ -131,6 +154,28 @@ describe('createPacer (injected clock)', () => {
     const gaps = s.sends.slice(2).map((x, i) => x.at - s.sends[i + 1]!.at);
     expect(new Set(gaps)).toEqual(new Set([20]));
     expect(timers.size).toBe(0);
+  });
+
+  it('batch 3: three frames per wake-up, never later than the deadline, the buffer between lead and lead + 40 ms', () => {
+    const timers = new FakeTimers();
+    const pacer = createPacer({ leadMs: 100, batchFrames: 3, now: timers.now, timers });
+    const s = new FakeStream(50);
+    pacer.add(s);
+    pacer.kick();
+    timers.flush();
+    expect(s.sends[0]!.count).toBe(8);
+    timers.advance(20 * 50);
+    expect(s.total).toBe(50);
+    expect(s.sends.slice(1, -1).every((x) => x.count === 3)).toBe(true);
+    expect(s.sends.flatMap((x) => x.lateness).every((l) => l <= 0)).toBe(true);
+    const gaps = s.sends.slice(2, -1).map((x, i) => x.at - s.sends[i + 1]!.at);
+    expect(new Set(gaps)).toEqual(new Set([60]));
+    for (const x of s.sends.slice(1)) {
+      // buffered at Twilio just before this send: never below the lead (minus the 11 ms early window)
+      const t0 = s.sends[0]!.at;
+      const sentBefore = s.sends.filter((y) => y.at < x.at).reduce((a, y) => a + y.count, 0);
+      expect(sentBefore * 20 - (x.at - t0)).toBeGreaterThanOrEqual(100 - 11);
+    }
   });
 
   it('serves many streams from one timer', () => {

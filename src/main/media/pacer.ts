@@ -5,6 +5,10 @@
 // t0 + n·20 ms. We may send frame n once now ≥ t0 + n·20 − lead, so `lead` ms stay queued at Twilio.
 // If the modelled Twilio buffer has drained (a stall longer than the lead, or a late part), the next
 // frame starts a new segment (re-base) instead of bursting the missed audio.
+//
+// Batching: once a stream's next frame reaches its deadline, `batch` frames leave together (the socket is
+// corked around them: one write instead of `batch`), so the buffer at Twilio swings between `lead` and
+// lead + (batch − 1)·20 ms and the stream needs the clock every batch·20 ms. batch = 1 is one frame per 20 ms.
 
 export const FRAME_MS = 20;
 /** libuv timers can fire ~1 ms early: count a frame due within 1 ms of its deadline. */
@@ -44,13 +48,24 @@ export interface Due {
   rebase: boolean;
 }
 
-/** The pacing decision for one stream at `now`. Pure. */
-export function framesDue(state: PaceState, now: number, leadMs: number): Due {
+/**
+ * The pacing decision for one stream at `now`. Pure. Nothing is due until the next frame's deadline (within
+ * earlyMs); then every frame whose deadline falls within the next (batch − 1)·20 ms goes too.
+ */
+export function framesDue(state: PaceState, now: number, leadMs: number, batch = 1, earlyMs = EARLY_MS): Due {
+  const extra = (Math.max(1, batch) - 1) * FRAME_MS;
   if (Number.isNaN(state.t0) || bufferedMs(state, now) <= 0) {
-    return { due: Math.floor(leadMs / FRAME_MS) + 1, rebase: true };
+    return { due: Math.floor((leadMs + extra) / FRAME_MS) + 1, rebase: true };
   }
-  const allowed = Math.floor((now - state.t0 + leadMs + EARLY_MS) / FRAME_MS) + 1;
+  if (now + earlyMs < frameDeadline(state, state.sent, leadMs)) return { due: 0, rebase: false };
+  const allowed = Math.floor((now - state.t0 + leadMs + extra + earlyMs) / FRAME_MS) + 1;
   return { due: Math.max(0, allowed - state.sent), rebase: false };
+}
+
+/** How early a wake-up may serve a frame: 1 ms (libuv timers fire up to ~1 ms early), and with batching up to
+ *  10 ms more, so one timer wake-up serves every stream due in that span (ticks ≥ ~10 ms apart at 1,000 streams). */
+export function earlyMsFor(batch: number): number {
+  return batch > 1 ? EARLY_MS + Math.min(10, (batch - 1) * 5) : EARLY_MS;
 }
 
 /** A stream the pacer serves. The session's playout queue implements it. */
@@ -78,6 +93,7 @@ export const realTimers: TimerApi = {
 
 export interface Pacer {
   readonly leadMs: number;
+  readonly batchFrames: number;
   add(stream: PacedStream): void;
   remove(stream: PacedStream): void;
   /** Frames became available: serve streams now (on the next turn of the event loop). */
@@ -89,6 +105,8 @@ export interface Pacer {
 
 export interface PacerOptions {
   leadMs: number;
+  /** Frames sent per wake-up once the next one is due (default 1). */
+  batchFrames?: number;
   now?: () => number;
   timers?: TimerApi;
   /** A stream that throws is removed and reported here; the others keep going. */
@@ -96,7 +114,7 @@ export interface PacerOptions {
 }
 
 /** Serve one stream at `now`; returns when it next needs the clock (Infinity = only when kicked). */
-export function serveStream(s: PacedStream, now: number, leadMs: number): number {
+export function serveStream(s: PacedStream, now: number, leadMs: number, batch = 1): number {
   const pace = s.pace;
   const available = s.available();
   if (available === 0) {
@@ -108,7 +126,7 @@ export function serveStream(s: PacedStream, now: number, leadMs: number): number
     }
     return next;
   }
-  const decision = framesDue(pace, now, leadMs);
+  const decision = framesDue(pace, now, leadMs, batch, earlyMsFor(batch));
   if (decision.rebase) {
     // frames were ready last time and the buffer still ran dry: the caller heard a gap that is ours
     if (pace.backlog && !Number.isNaN(pace.t0)) s.starved(now, 'stall');
@@ -124,6 +142,7 @@ export function serveStream(s: PacedStream, now: number, leadMs: number): number
 
 export function createPacer(options: PacerOptions): Pacer {
   const leadMs = options.leadMs;
+  const batch = Math.max(1, Math.floor(options.batchFrames ?? 1));
   const now = options.now ?? Date.now;
   const timers = options.timers ?? realTimers;
   const streams = new Set<PacedStream>();
@@ -147,7 +166,7 @@ export function createPacer(options: PacerOptions): Pacer {
     let next = Infinity;
     for (const s of streams) {
       try {
-        const n = serveStream(s, t, leadMs);
+        const n = serveStream(s, t, leadMs, batch);
         if (n < next) next = n;
       } catch (err) {
         streams.delete(s);
@@ -159,6 +178,7 @@ export function createPacer(options: PacerOptions): Pacer {
 
   return {
     leadMs,
+    batchFrames: batch,
     add(stream) {
       if (!stopped) streams.add(stream);
     },

@@ -8,6 +8,9 @@ import { LatenessRecorder } from './stats';
 export interface PlayoutHooks {
   /** Raw text to the socket. */
   send(data: string): void;
+  /** Hold the socket's writes until uncork(): a batch of frames and marks leaves in one write (optional). */
+  cork?(): void;
+  uncork?(): void;
   /** A marker reached the wire position (mark messages are sent by the playout itself). */
   marker(marker: Marker, now: number): void;
   /** A frame was due with nothing queued while more audio is expected: once per underrun. */
@@ -83,6 +86,15 @@ export class Playout implements PacedStream {
 
   sendFrames(count: number, now: number, leadMs: number): void {
     this.starving = false;
+    this.hooks.cork?.();
+    try {
+      this.sendQueued(count, now, leadMs);
+    } finally {
+      this.hooks.uncork?.();
+    }
+  }
+
+  private sendQueued(count: number, now: number, leadMs: number): void {
     let sent = 0;
     while (sent < count) {
       const e = this.queue[this.head];

@@ -1,5 +1,6 @@
 // The Media Streams WebSocket server: signed upgrade on /media (403 before accepting otherwise), one
-// MediaSession per socket, one shared pacer, one 250 ms timer for the pacing windows of all streams.
+// MediaSession per socket, one shared pacer (PACING_BATCH_FRAMES frames per corked write), one 250 ms timer for
+// the pacing windows of all streams.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import twilio from 'twilio';
@@ -56,7 +57,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
   const s = deps.config.settings;
   const now = deps.now ?? Date.now;
   const timers = deps.timers ?? realTimers;
-  const pacer = deps.pacer ?? createPacer({ leadMs: s.PACING_LEAD_MS, now, timers, onError: (err) => deps.log.error({ err }, 'media: a stream failed in the pacer tick') });
+  const pacer = deps.pacer ?? createPacer({ leadMs: s.PACING_LEAD_MS, batchFrames: s.PACING_BATCH_FRAMES, now, timers, onError: (err) => deps.log.error({ err }, 'media: a stream failed in the pacer tick') });
   const wss = new WebSocketServer({ noServer: true, maxPayload: s.MAX_MEDIA_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   const sockets = new Map<WebSocket, MediaSession>();
   let windowTimer: unknown = null;
@@ -83,7 +84,8 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
     }
   };
 
-  function accept(ws: WebSocket): void {
+  /** socket: the upgraded TCP socket under ws (corked around each batch of frames: one write per batch). */
+  function accept(ws: WebSocket, socket: Duplex): void {
     const session = new MediaSession({
       registry: deps.registry,
       log: deps.log,
@@ -98,6 +100,8 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       send: (data) => {
         if (ws.readyState === ws.OPEN) ws.send(data);
       },
+      cork: () => socket.cork(),
+      uncork: () => socket.uncork(),
       close: (code, reason) => ws.close(code, reason.slice(0, 120)),
     });
     sockets.set(ws, session);
@@ -131,7 +135,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
           return refuse(socket, 403, 'Forbidden');
         }
       }
-      wss.handleUpgrade(req, socket, head, accept);
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket));
     },
     activeStreams() {
       return sockets.size;

@@ -29,6 +29,9 @@ export interface SessionDeps {
   vad?: Partial<VadOptions>;
   /** Text to the socket. */
   send(data: string): void;
+  /** Hold / release the socket's writes around a batch of frames (optional). */
+  cork?(): void;
+  uncork?(): void;
   /** Close the socket (after the session has ended). */
   close(code: number, reason: string): void;
 }
@@ -105,6 +108,8 @@ export class MediaSession {
     const replyId = customParameters.replyId || `R${randomBytes(5).toString('hex')}`;
     const playout = (this.playout = new Playout(out, {
       send: this.deps.send,
+      cork: this.deps.cork,
+      uncork: this.deps.uncork,
       marker: (marker, now) => this.reply?.onMarker(marker, now),
       underrun: (now, cause) => this.reply?.onUnderrun(now, cause),
     }));
