@@ -2,6 +2,7 @@
 // generated part of docs/BENCHMARKS.md. `--smoke`: tiny n, checks the machinery (CI keeps it working);
 // it writes bench/out/smoke.json and leaves latest.json and the doc alone.
 // Options: --only=pacing,ttfa,bargein,console  --out=DIR  --doc=PATH|none  --no-profile
+// --streams=N[,N…]: the pacing suite runs only ours at those counts (a development run: the doc is left alone).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { machineInfo } from './lib/machine';
@@ -21,14 +22,18 @@ export interface RunOptions {
   outDir: string;
   doc: string | null;
   profile: boolean;
+  streams: number[] | null;
 }
 
 export function parseArgs(argv: string[], root: string): RunOptions {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const doc = get('doc');
   const only = get('only');
-  const unknown = argv.filter((a) => !/^--(smoke|no-profile|only=.*|out=.*|doc=.*)$/.test(a));
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')} (use --smoke, --only=a,b, --out=DIR, --doc=PATH|none, --no-profile)`);
+  const unknown = argv.filter((a) => !/^--(smoke|no-profile|only=.*|out=.*|doc=.*|streams=.*)$/.test(a));
+  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')} (use --smoke, --only=a,b, --out=DIR, --doc=PATH|none, --no-profile, --streams=N,N)`);
+  const streamsArg = get('streams');
+  const streams = streamsArg === undefined ? null : streamsArg.split(',').map((x) => Number(x.trim()));
+  if (streams && (streams.length === 0 || streams.some((n) => !Number.isInteger(n) || n < 1 || n > 5000))) throw new Error(`--streams takes whole numbers from 1 to 5000, comma-separated (got "${streamsArg}")`);
   const names = only ? only.split(',').map((s) => s.trim()).filter(Boolean) : null;
   const bad = names?.filter((n) => !SUITES.some((s) => s.name === n)) ?? [];
   if (bad.length) throw new Error(`unknown suite(s): ${bad.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);
@@ -38,9 +43,15 @@ export function parseArgs(argv: string[], root: string): RunOptions {
     only: names,
     outDir: resolve(get('out') ?? join(root, 'bench/out')),
     // a smoke run never rewrites the real results' page unless asked to
-    doc: doc === 'none' || (smoke && doc === undefined) ? null : resolve(doc ?? join(root, 'docs/BENCHMARKS.md')),
+    doc: doc === 'none' || ((smoke || streams) && doc === undefined) ? null : resolve(doc ?? join(root, 'docs/BENCHMARKS.md')),
     profile: !argv.includes('--no-profile'),
+    streams,
   };
+}
+
+/** latest.json only for a full run: a smoke or a --streams run writes its own file. */
+export function reportName(o: Pick<RunOptions, 'smoke' | 'streams'>): string {
+  return o.smoke ? 'smoke.json' : o.streams ? 'streams.json' : 'latest.json';
 }
 
 export async function runBench(o: RunOptions): Promise<BenchReport> {
@@ -58,6 +69,7 @@ export async function runBench(o: RunOptions): Promise<BenchReport> {
       smoke: o.smoke,
       outDir: o.outDir,
       profileDir,
+      streams: o.streams ?? undefined,
       log: (line) => console.log(line),
       note: (line) => notes.push(line),
       detail: (key, value) => (details[`${suite.name}: ${key}`] = value),
@@ -74,7 +86,7 @@ export async function runBench(o: RunOptions): Promise<BenchReport> {
     console.log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const report: BenchReport = { generatedAt: new Date().toISOString(), smoke: o.smoke, durationS: (performance.now() - started) / 1000, machine, rows, notes };
-  writeFileSync(join(o.outDir, o.smoke ? 'smoke.json' : 'latest.json'), JSON.stringify({ ...report, details }, null, 2) + '\n');
+  writeFileSync(join(o.outDir, reportName(o)), JSON.stringify({ ...report, details }, null, 2) + '\n');
   if (o.doc) {
     const existing = existsSync(o.doc) ? readFileSync(o.doc, 'utf8') : null;
     writeFileSync(o.doc, refreshDoc(existing, generatedSection(report), docTemplate));
@@ -96,6 +108,6 @@ if (isMain) {
   console.log(`\n${textTable(report.rows)}\n`);
   for (const n of report.notes) console.log(`- ${n}`);
   const failedSuites = report.notes.filter((n) => n.includes('FAILED to run')).length;
-  console.log(`\nwrote ${join(options.outDir, options.smoke ? 'smoke.json' : 'latest.json')}${options.doc ? ` and ${options.doc}` : ''} in ${report.durationS.toFixed(0)} s`);
+  console.log(`\nwrote ${join(options.outDir, reportName(options))}${options.doc ? ` and ${options.doc}` : ''} in ${report.durationS.toFixed(0)} s`);
   process.exit(failedSuites ? 1 : 0);
 }

@@ -26,7 +26,7 @@ type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false
 
 export async function startChild(file: string | URL, options: ChildOptions): Promise<ChildHandle> {
   const path = typeof file === 'string' ? file : fileURLToPath(file);
-  const execArgv = ['--import', 'tsx'];
+  const execArgv = ['--import', 'tsx', ...(process.env.BENCH_EXEC_ARGV && options.name.startsWith('host') ? process.env.BENCH_EXEC_ARGV.split(' ') : [])];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   const child: ChildProcess = fork(path, [], {
     execArgv,

@@ -81,6 +81,7 @@ function settingsFor(p: HostParams): Record<string, string> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     ...p.settings,
+    ...(process.env.BENCH_HOST_SETTINGS ? (JSON.parse(process.env.BENCH_HOST_SETTINGS) as Record<string, string>) : {}),
   };
 }
 

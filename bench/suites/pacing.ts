@@ -24,8 +24,9 @@ interface Step {
   capacityOnly?: boolean;
 }
 
-function plan(smoke: boolean): Step[] {
+function plan(smoke: boolean, streams?: number[]): Step[] {
   const all = (n: number) => KINDS.map((kind) => ({ n, kind, store: 'memory' as const }));
+  if (streams) return streams.map((n) => ({ n, kind: 'ours', store: 'memory' }));
   if (smoke) return all(2);
   return [...all(1), ...all(100), { n: 100, kind: 'ours', store: 'folder' }, ...all(300), { n: 500, kind: 'ours', store: 'memory', capacityOnly: true }, ...all(1000)];
 }
@@ -92,7 +93,7 @@ export const pacingSuite: Suite = {
   async run(ctx) {
     const runs: Run[] = [];
     const verdicts: CapacityVerdict[] = [];
-    for (const step of plan(ctx.smoke)) {
+    for (const step of plan(ctx.smoke, ctx.streams)) {
       const capacityStep = step.kind === 'ours' && step.store === 'memory';
       if (step.capacityOnly && verdicts.some((v) => !v.holds)) {
         ctx.note(`capacity ${step.n} streams: not run (a smaller step already failed)`);

@@ -7,6 +7,8 @@ export interface SuiteContext {
   outDir: string;
   /** Where CPU profiles go (undefined: no profiles). */
   profileDir?: string;
+  /** `--streams=N,…`: the pacing suite runs only ours at these stream counts (development runs; no doc). */
+  streams?: number[];
   log(line: string): void;
   /** Facts for the report's run notes. */
   note(line: string): void;
