@@ -58,7 +58,7 @@ export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
   const config = testConfig({ ...o.s3.settings, PUBLIC_URL, TWILIO_AUTH_TOKEN: AUTH_TOKEN, PACING_LEAD_MS: '100', JOB_IDLE_TIMEOUT_MS: '5000', ...o.settings });
   const log = silentLogger();
   const registry = new CallRegistry();
-  const inner = createPartStore(config, { client: o.s3Client });
+  const inner = createPartStore(config, { credentials: S3RVER_CREDENTIALS });
   const s3Gets: number[] = [];
   const store: PartStore = {
     get: (key, signal) => {

@@ -13,7 +13,7 @@ import { createTtsPipeline } from '../src/main/tts/pipeline';
 import { createPartStore } from '../src/main/tts/store';
 import type { PartStore } from '../src/main/tts/types';
 import { parseWav } from '../src/main/tts/wav';
-import { useS3rver } from './helpers/s3rver';
+import { S3RVER_CREDENTIALS, useS3rver } from './helpers/s3rver';
 
 const greeting = Buffer.from(parseWav(readFileSync(join(__dirname, '../resources/audio/greeting.mulaw.wav'))).data);
 const REPLIES = 20;
@@ -33,7 +33,7 @@ async function measure(where: 's3' | 'folder') {
   let folder: string | undefined;
   if (where === 's3') {
     writer = s3PartWriter(suite.client, suite.s3.bucket);
-    inner = createPartStore(config, { client: suite.client });
+    inner = createPartStore(config, { credentials: S3RVER_CREDENTIALS });
   } else {
     folder = await mkdtemp(join(tmpdir(), 'tts-latency-'));
     writer = folderPartWriter(folder);

@@ -12,7 +12,7 @@ import { silentLogger } from '../src/main/log';
 import { folderPartWriter, s3PartWriter, type PartWriter } from '../src/main/sim/part-writer';
 import { startTtsStandIn, type TtsStandIn, type TtsStandInOptions } from '../src/main/sim/tts-standin';
 import { createTtsPipeline } from '../src/main/tts/pipeline';
-import { createPartStore, createS3Client } from '../src/main/tts/store';
+import { createPartStore } from '../src/main/tts/store';
 import { TtsError, type AudioPart, type PartStore, type ReplyAudio, type TtsPipeline } from '../src/main/tts/types';
 import { parseWav } from '../src/main/tts/wav';
 import { S3RVER_CREDENTIALS, useS3rver } from './helpers/s3rver';
@@ -75,7 +75,7 @@ async function rig(settings: Record<string, string>, standIn: Partial<TtsStandIn
   const config = testConfig({ ...(where === 's3' ? suite.s3.settings : {}), ...settings });
   if (where === 's3') {
     writer = s3PartWriter(suite.client, suite.s3.bucket);
-    inner = createPartStore(config, { client: suite.client });
+    inner = createPartStore(config, { credentials: S3RVER_CREDENTIALS });
   } else {
     const folder = await mkdtemp(join(tmpdir(), 'tts-parts-'));
     cleanups.push(() => rm(folder, { recursive: true, force: true }));
@@ -163,13 +163,13 @@ async function fakeS3(respond: (req: IncomingMessage, res: ServerResponse) => vo
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = testConfig({ S3_ENDPOINT: endpoint, TTS_BUCKET: 'tts-test', S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1', S3_REQUEST_TIMEOUT_MS: '150' });
-  const fakeClient = createS3Client(config, { credentials: S3RVER_CREDENTIALS });
+  const store = createPartStore(config, { credentials: S3RVER_CREDENTIALS });
   cleanups.push(async () => {
-    fakeClient.destroy();
+    store.close?.();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
-  return { seen, config, store: createPartStore(config, { client: fakeClient }) };
+  return { seen, config, store };
 }
 
 const s3Error = (status: number, code: string) => (_req: IncomingMessage, res: ServerResponse) => {
@@ -200,7 +200,7 @@ describe('S3 errors become TtsErrors', () => {
     expect(err.message).toMatch(/bucket "tts-test" does not exist .*TTS_BUCKET/);
   });
 
-  it('a store that keeps failing with 500 is retried by the SDK, then by the poller, then fails', async () => {
+  it('a store that keeps failing with 500 is retried by the S3 getter, then by the poller, then fails', async () => {
     const fake = await fakeS3(s3Error(500, 'InternalError'));
     const err = await failureOf(collect((await pipelineOn(fake)).speak('x', ids())));
     expect(err.kind).toBe('store');

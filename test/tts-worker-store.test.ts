@@ -1,4 +1,4 @@
-// The S3 part store that runs the AWS SDK in a worker thread, against a real S3-compatible server.
+// The S3 part store (lean signed GETs, in a worker thread for the host), against a real S3-compatible server.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/main/config/load';
@@ -64,4 +64,5 @@ describe('WorkerPartStore', () => {
     expect((err as Error).message).toContain('no-such-bucket');
     await wrongBucket.close?.();
   });
+
 });

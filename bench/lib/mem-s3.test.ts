@@ -1,31 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Client } from '@aws-sdk/client-s3';
 import { S3PartStore } from '../../src/main/tts/store';
+import { S3Getter } from '../../src/main/tts/s3-get';
 import { startMemS3, type MemS3 } from './mem-s3';
 
 describe('mem-s3 (the bench store) through the host’s own S3 part store', () => {
   let s3: MemS3;
-  let client: S3Client;
+  let getter: S3Getter;
   let store: S3PartStore;
   const seen: string[] = [];
 
   beforeAll(async () => {
     s3 = await startMemS3('tts');
     s3.onRequest((req) => seen.push(`${req.method} ${req.url?.split('?')[0]}`));
-    client = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
+    getter = new S3Getter({
+      location: { bucket: 'tts', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true },
       credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+      timeoutMs: 2000,
       maxAttempts: 1,
     });
-    store = new S3PartStore(client, 'tts', 'bench', false);
+    store = new S3PartStore(getter, 'tts', 'bench');
   });
 
   afterAll(async () => {
-    client.destroy();
+    getter.close();
     await s3.close();
   });
 
@@ -39,7 +36,9 @@ describe('mem-s3 (the bench store) through the host’s own S3 part store', () =
   });
 
   it('refuses another bucket with NoSuchBucket', async () => {
-    const other = new S3PartStore(client, 'nope', 'bench', false);
+    const otherGetter = new S3Getter({ location: { bucket: 'nope', region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true }, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, timeoutMs: 2000 });
+    const other = new S3PartStore(otherGetter, 'nope', 'bench');
     await expect(other.get('k')).rejects.toThrow(/does not exist/);
+    other.close();
   });
 });

@@ -1,6 +1,6 @@
-// The S3 poller's worker thread: the AWS SDK's per-request work (signing, middleware, error XML, GC)
+// The S3 poller's worker thread: every poll GET's work (SigV4 signing, HTTP, TLS where used, error XML, GC)
 // runs here, off the media thread, so thousands of poll GETs a second cannot delay the 20 ms pacer
-// (the bench's profile at 100 streams put ~55% of the host's busy time in the SDK).
+// (the GETs themselves are lean since s3-get.ts; with the SDK's GetObjectCommand they were ~55% of the busy time).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/load';
 import type { StoreReply, StoreRequest } from './store-protocol';

@@ -1,9 +1,13 @@
-// Where parts are read from: S3 (AWS SDK v3, one client per process) or a local folder (demo).
+// Where parts are read from: S3 (a lean signed GET, s3-get.ts) or a local folder (demo). createS3Client is the
+// full SDK client for everything else that talks to S3 (the demo's TTS stand-in uploads, tests).
 import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Config } from '../config/load';
 import { TransientStoreError, TtsError, type PartStore } from './types';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { S3Getter, S3NetworkError, type S3GetResult } from './s3-get';
 import { WorkerPartStore } from './worker-store';
 
 /** One per process: keep-alive sockets, a request timeout that really throws, standard retries (5xx/SlowDown/timeouts). */
@@ -33,65 +37,67 @@ export function createS3Client(config: Config, overrides: Partial<S3ClientConfig
 
 /**
  * S3 when TTS_BUCKET or S3_ENDPOINT is set, else the demo folder (opts.folder, PART_STORE_DIR or DATA_DIR/tts-parts).
- * offThread: run the S3 client in a worker thread (the host does: it keeps the SDK's CPU off the pacer's loop).
+ * offThread: run the S3 reads in a worker thread (the host does: TLS, signing and parsing stay off the pacer's loop).
+ * credentials: fixed keys (tests); by default the AWS SDK's chain (environment, shared config, SSO, instance role).
  */
-export function createPartStore(config: Config, opts: { folder?: string; client?: S3Client; offThread?: boolean } = {}): PartStore {
+export function createPartStore(
+  config: Config,
+  opts: { folder?: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider; offThread?: boolean } = {},
+): PartStore {
   const s = config.settings;
   if (s.TTS_BUCKET || s.S3_ENDPOINT) {
     if (!s.TTS_BUCKET) throw new TtsError('S3_ENDPOINT is set but TTS_BUCKET is not: set the bucket the TTS service writes parts to', 'store');
     const where = s.S3_ENDPOINT ? `${new URL(s.S3_ENDPOINT).host}` : `AWS ${s.AWS_REGION}`;
-    if (opts.offThread && !opts.client) return new WorkerPartStore(config, where);
-    return new S3PartStore(opts.client ?? createS3Client(config), s.TTS_BUCKET, where, !opts.client);
+    if (opts.offThread && !opts.credentials) return new WorkerPartStore(config, where);
+    const getter = new S3Getter({
+      location: { bucket: s.TTS_BUCKET, region: s.AWS_REGION, endpoint: s.S3_ENDPOINT, forcePathStyle: s.S3_FORCE_PATH_STYLE },
+      credentials: opts.credentials ?? defaultProvider(),
+      timeoutMs: s.S3_REQUEST_TIMEOUT_MS,
+    });
+    return new S3PartStore(getter, s.TTS_BUCKET, where);
   }
   return new FolderPartStore(opts.folder ?? s.PART_STORE_DIR ?? join(config.dataDir, 'tts-parts'));
 }
 
-interface SdkError {
-  name?: string;
-  Code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
-}
+const CREDENTIAL_CODES = /^(InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|TokenRefreshRequired|AuthorizationHeaderMalformed)$/;
 
 export class S3PartStore implements PartStore {
   constructor(
-    private readonly client: S3Client,
+    private readonly getter: S3Getter,
     readonly bucket: string,
     private readonly where: string,
-    private readonly ownsClient: boolean,
   ) {}
 
   async get(key: string, signal?: AbortSignal): Promise<{ bytes: Buffer; lastModified?: number } | null> {
+    const target = `s3://${this.bucket}/${key} (${this.where})`;
+    let res: S3GetResult;
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
-      // always consume the body: an unread body holds its socket (aws-sdk-js-v3 #6691)
-      const body = (await res.Body?.transformToByteArray()) ?? new Uint8Array(0);
-      return { bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength), lastModified: res.LastModified?.getTime() };
+      res = await this.getter.get(key, signal);
     } catch (err) {
       if (signal?.aborted) throw err; // the caller cancelled: not a store problem
-      const e = err as SdkError;
-      const status = e.$metadata?.httpStatusCode;
-      const name = e.name ?? e.Code ?? 'Error';
-      const target = `s3://${this.bucket}/${key} (${this.where})`;
-      if (status === 404 && name !== 'NoSuchBucket') return null; // NoSuchKey / NotFound: not written yet
-      if (name === 'NoSuchKey' || name === 'NotFound') return null;
-      if (name === 'NoSuchBucket') throw new TtsError(`bucket "${this.bucket}" does not exist at ${this.where} (TTS_BUCKET)`, 'store', err);
-      if (status === 403 || name === 'AccessDenied') {
-        throw new TtsError(
-          `S3 refused to read ${target}: 403 ${name}. The host's role needs s3:GetObject on the parts and s3:ListBucket on the bucket (without ListBucket a part not written yet answers 403, not 404)`,
-          'store',
-          err,
-        );
+      if (err instanceof S3NetworkError) {
+        if (err.timeout) throw new TransientStoreError(`S3 did not answer for ${target} within S3_REQUEST_TIMEOUT_MS`, 'timeout', err);
+        throw new TransientStoreError(`S3 unreachable reading ${target}: ${err.message}`, 'store', err);
       }
-      if (status === 400 || status === 401 || /Credential|InvalidAccessKeyId|SignatureDoesNotMatch/i.test(name + (e.message ?? ''))) {
-        throw new TtsError(`S3 rejected our credentials reading ${target}: ${name}${e.message ? ` (${e.message.slice(0, 160)})` : ''}`, 'store', err);
-      }
-      if (name === 'TimeoutError' || name === 'RequestTimeout') {
-        throw new TransientStoreError(`S3 did not answer for ${target} within S3_REQUEST_TIMEOUT_MS`, 'timeout', err);
-      }
-      throw new TransientStoreError(`S3 error reading ${target}: ${status ? `HTTP ${status} ` : ''}${name}${e.message ? ` (${e.message.slice(0, 160)})` : ''}`, 'store', err);
+      const message = err instanceof Error ? err.message : String(err);
+      if (/credential/i.test(message)) throw new TtsError(`no AWS credentials to read ${target}: ${message.slice(0, 200)}`, 'store', err);
+      throw new TransientStoreError(`S3 error reading ${target}: ${message.slice(0, 200)}`, 'store', err);
     }
+    const { status, code } = res;
+    if (status === 200) return { bytes: res.bytes, lastModified: res.lastModified };
+    const name = code ?? `HTTP ${status}`;
+    if (code === 'NoSuchBucket') throw new TtsError(`bucket "${this.bucket}" does not exist at ${this.where} (TTS_BUCKET)`, 'store');
+    if (status === 404) return null; // NoSuchKey: not written yet
+    if (status === 403 && !(code && CREDENTIAL_CODES.test(code))) {
+      throw new TtsError(
+        `S3 refused to read ${target}: 403 ${name}. The host's role needs s3:GetObject on the parts and s3:ListBucket on the bucket (without ListBucket a part not written yet answers 403, not 404)`,
+        'store',
+      );
+    }
+    if (status === 400 || status === 401 || status === 403) {
+      throw new TtsError(`S3 rejected our credentials reading ${target}: ${name}${res.message ? ` (${res.message.slice(0, 160)})` : ''}`, 'store');
+    }
+    throw new TransientStoreError(`S3 error reading ${target}: HTTP ${status} ${code ?? ''}${res.message ? ` (${res.message.slice(0, 160)})` : ''}`.trimEnd(), 'store');
   }
 
   describe(): string {
@@ -99,7 +105,7 @@ export class S3PartStore implements PartStore {
   }
 
   close(): void {
-    if (this.ownsClient) this.client.destroy();
+    this.getter.close();
   }
 }
 
