@@ -1,12 +1,11 @@
-// One signed S3 GetObject, lean: SigV4 from the SDK's own signer (@smithy/signature-v4), credentials from the
-// SDK's default chain, one keep-alive node:http(s) request. Hand-written because this is the poller's hot path
-// (thousands of GETs a second under load) and GetObjectCommand's middleware stack cost ~0.8 ms of CPU per GET
+// One signed S3 GetObject, lean: SigV4 (sigv4.ts, held equal to the SDK's signer), credentials from the SDK's
+// default chain, one keep-alive node:http(s) request. Hand-written because this is the poller's hot path
+// (thousands of GETs a second under load) and GetObjectCommand's middleware stack cost ~0.9 ms of CPU per GET
 // (docs/BENCHMARKS.md); the retry policy mirrors the SDK's `standard` mode (3 attempts, 5xx/throttling/timeouts).
-import { createHash, createHmac } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { signGet, SigningKeys } from './sigv4';
 
 /** Where objects live. `endpoint` unset = AWS S3 in `region`. */
 export interface S3Location {
@@ -72,24 +71,6 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.floor(random() * Math.min(20_000, 100 * 2 ** attempt));
 }
 
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-const bytesOf = (d: SourceData): string | Uint8Array => (typeof d === 'string' || d instanceof Uint8Array ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
-
-/** node:crypto behind the signer's hash interface (the SDK's hash-node package does the same). */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytesOf(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
-
 export interface S3GetterOptions {
   location: S3Location;
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -112,7 +93,7 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
   });
 
 export class S3Getter {
-  private readonly signer: SignatureV4;
+  private readonly keys = new SigningKeys();
   private readonly agent: HttpAgent;
   private readonly secure: boolean;
   private readonly maxAttempts: number;
@@ -122,7 +103,6 @@ export class S3Getter {
     this.secure = objectUrl(o.location, 'k').protocol === 'https:';
     const agentOptions = { keepAlive: true, maxSockets: o.maxSockets ?? 256 };
     this.agent = this.secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-    this.signer = new SignatureV4({ credentials: o.credentials, region: o.location.region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: true });
     this.maxAttempts = Math.max(1, o.maxAttempts ?? 3);
     this.sleep = o.sleep ?? defaultSleep;
   }
@@ -154,18 +134,11 @@ export class S3Getter {
 
   private async once(key: string, signal?: AbortSignal): Promise<S3GetResult> {
     const url = objectUrl(this.o.location, key);
-    const signed = await this.signer.sign({
-      method: 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query: {},
-      headers: { host: url.host, 'x-amz-content-sha256': EMPTY_SHA256 },
-    });
+    const credentials = typeof this.o.credentials === 'function' ? await this.o.credentials() : this.o.credentials;
+    const headers = signGet({ host: url.host, path: url.pathname, region: this.o.location.region, credentials, now: new Date() }, this.keys);
     return new Promise<S3GetResult>((resolve, reject) => {
       const send = this.secure ? httpsRequest : httpRequest;
-      const req = send(url, { method: 'GET', headers: signed.headers as Record<string, string>, agent: this.agent, signal });
+      const req = send(url, { method: 'GET', headers, agent: this.agent, signal });
       const timer = setTimeout(() => req.destroy(new S3NetworkError(`no answer within ${this.o.timeoutMs} ms`, true)), this.o.timeoutMs);
       const fail = (err: Error) => {
         clearTimeout(timer);
