@@ -110,4 +110,34 @@ describe('startTtsJob', () => {
     expect(err.message).not.toContain('s3cret');
     expect(auth).toBe(`Basic ${Buffer.from('user:s3cret').toString('base64')}`);
   });
+
+  it('an answer that stops mid-body → did not finish within TTS_TIMEOUT_MS', async () => {
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"job_');
+    };
+    const err = await failure(start(150));
+    expect(err.message).toMatch(/did not finish its answer within 150 ms \(TTS_TIMEOUT_MS\)/);
+  });
+
+  it('a connection cut mid-body → the answer broke off', async () => {
+    handler = (req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"job_');
+      setTimeout(() => req.socket.destroy(), 10);
+    };
+    const err = await failure(start(2000));
+    expect(err.message).toMatch(/answer broke off/);
+  });
+
+  it('keeps one socket for consecutive jobs (keep-alive)', async () => {
+    const ports = new Set<number>();
+    handler = (req, body, res) => {
+      ports.add(req.socket.remotePort!);
+      reply(200, '{"job_id":"k"}')(req, body, res);
+    };
+    for (let i = 0; i < 3; i++) await start();
+    expect(ports.size).toBe(1);
+  });
 });
+

@@ -1,4 +1,5 @@
 // Starts a TTS job: POST {text, callSid, streamSid} to TTS_URL → {job_id} (or {jobId}).
+import { PostError, postJson, type PostResult } from '../net/post-json';
 import { TtsError } from './types';
 
 export interface JobRequest {
@@ -11,7 +12,6 @@ export interface StartJobOptions {
   url: string;
   request: JobRequest;
   timeoutMs: number;
-  fetchImpl?: typeof fetch;
   /** Aborts the request (the reply was cancelled). */
   signal?: AbortSignal;
 }
@@ -20,31 +20,22 @@ export interface StartJobOptions {
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
 /** The job id, or a TtsError('start') an operator can act on (status, host; never credentials or the text). */
-export async function startTtsJob({ url, request, timeoutMs, fetchImpl = fetch, signal }: StartJobOptions): Promise<string> {
+export async function startTtsJob({ url, request, timeoutMs, signal }: StartJobOptions): Promise<string> {
   const where = `TTS service at ${safeHost(url)}`;
-  const { target, authorization } = splitCredentials(url);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  let res: Response;
+  let res: PostResult;
   try {
-    res = await fetchImpl(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
-      body: JSON.stringify(request),
-      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-    });
+    const { target, authorization } = splitCredentials(url);
+    res = await postJson(target, request, { timeoutMs, signal, headers: authorization ? { authorization } : undefined });
   } catch (err) {
-    if (signal?.aborted) throw new TtsError(`TTS job cancelled before it started (${where})`, 'start', err);
-    if (timeout.aborted) throw new TtsError(`${where} did not answer within ${timeoutMs} ms (TTS_TIMEOUT_MS)`, 'start', err);
-    throw new TtsError(`could not reach ${where}: ${networkReason(err)}`, 'start', err);
+    if (!(err instanceof PostError)) throw new TtsError(`cannot use TTS_URL (${where}): ${err instanceof Error ? err.message : String(err)}`, 'start', err);
+    if (err.reason === 'aborted') throw new TtsError(`TTS job cancelled before it started (${where})`, 'start', err);
+    if (err.reason === 'timeout' && !err.answered) throw new TtsError(`${where} did not answer within ${timeoutMs} ms (TTS_TIMEOUT_MS)`, 'start', err);
+    if (err.reason === 'timeout') throw new TtsError(`${where} did not finish its answer within ${timeoutMs} ms (TTS_TIMEOUT_MS)`, 'start', err);
+    if (err.reason === 'body') throw new TtsError(`${where} answer broke off: ${err.message}`, 'start', err);
+    throw new TtsError(`could not reach ${where}: ${err.message}`, 'start', err);
   }
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    const why = timeout.aborted ? `did not finish its answer within ${timeoutMs} ms (TTS_TIMEOUT_MS)` : `answer broke off: ${networkReason(err)}`;
-    throw new TtsError(`${where} ${why}`, 'start', err);
-  }
-  if (!res.ok) {
+  const text = res.text;
+  if (res.status < 200 || res.status >= 300) {
     throw new TtsError(`${where} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${excerpt(text)}`, 'start');
   }
   let body: unknown;
@@ -73,23 +64,14 @@ function safeHost(url: string): string {
   }
 }
 
-/** fetch refuses user:pass@ URLs (and would echo them in its error): send them as Basic auth instead. */
-function splitCredentials(url: string): { target: string; authorization?: string } {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return { target: url };
-    const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
-    u.username = '';
-    u.password = '';
-    return { target: u.toString(), authorization: `Basic ${basic}` };
-  } catch {
-    return { target: url };
-  }
-}
-
-function networkReason(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+/** user:pass@ in TTS_URL becomes Basic auth, and leaves the URL (so no error or log can echo it). */
+function splitCredentials(url: string): { target: URL; authorization?: string } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { target: u };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { target: u, authorization: `Basic ${basic}` };
 }
 
 function excerpt(text: string): string {

@@ -13,7 +13,6 @@ export interface TtsPipelineDeps {
   log: Logger;
   store: PartStore;
   ttsUrl: string;
-  fetchImpl?: typeof fetch;
   now?: () => number;
   /** Poll schedule knobs (tests, benchmarks); defaults are the product's. */
   tuning?: Partial<PollTuning>;
@@ -91,7 +90,6 @@ class Reply implements ReplyAudio {
         url: d.ttsUrl,
         request: { text, callSid: ids.callSid, streamSid: ids.streamSid },
         timeoutMs: s.TTS_TIMEOUT_MS,
-        fetchImpl: d.fetchImpl,
         signal: this.controller.signal,
       });
     }
