@@ -49,6 +49,16 @@ describe('firstAudioNumbers', () => {
     expect(n.ttfa.max).toBe(50);
     expect(n.s3PerWaitingSecond.max).toBe(20);
     expect(n.postToAudio.p50).toBe(530);
+    expect(n.discovery.n).toBe(0); // no found-at recorded: no split
+  });
+
+  it('splits it at the GET that found part 0: polling wait, then host overhead', () => {
+    const n = firstAudioNumbers(
+      [stream({ streamSid: 'A', arrivals: [1030] }), stream({ streamSid: 'B', arrivals: [2050] })],
+      [{ ...job('A', 500, 1000, 5), part0FoundAt: 1020 }, { ...job('B', 1500, 2000, 10), part0FoundAt: 2010 }],
+    );
+    expect([n.discovery.p50, n.discovery.max]).toEqual([10, 20]);
+    expect([n.overhead.p50, n.overhead.max]).toEqual([10, 40]);
   });
 });
 

@@ -70,6 +70,10 @@ export function lateParts(streams: StreamResult[], jobs: JobRecord[]): { late: n
 export interface FirstAudioNumbers {
   /** Part 0 landed in the store -> first media frame at the Twilio side, ms, one per job. */
   ttfa: Summary;
+  /** ttfa, first half: part 0 landed -> the poll GET that found it reached the store (the polling schedule's wait). */
+  discovery: Summary;
+  /** ttfa, second half: that GET reached the store -> first media frame at the Twilio side (the host's own work). */
+  overhead: Summary;
   /** GETs of part 0 per second while the stream waited for it, one per job. */
   s3PerWaitingSecond: Summary;
   /** Job POST -> first media frame (what a caller hears, TTS synthesis included), ms. */
@@ -83,6 +87,8 @@ export function firstAudioNumbers(streams: StreamResult[], jobs: JobRecord[]): F
   const ttfa: number[] = [];
   const s3: number[] = [];
   const post: number[] = [];
+  const discovery: number[] = [];
+  const overhead: number[] = [];
   let unmatched = 0;
   for (const s of streams) {
     const job = bySid.get(s.streamSid);
@@ -93,10 +99,14 @@ export function firstAudioNumbers(streams: StreamResult[], jobs: JobRecord[]): F
     }
     ttfa.push(s.firstMediaAt - landed);
     post.push(s.firstMediaAt - job.postedAt);
+    if (job.part0FoundAt !== undefined) {
+      discovery.push(job.part0FoundAt - landed);
+      overhead.push(s.firstMediaAt - job.part0FoundAt);
+    }
     const waitedS = (landed - job.postedAt) / 1000;
     if (waitedS > 0) s3.push(job.part0MissesBeforeLanding / waitedS);
   }
-  return { ttfa: summarize(ttfa), s3PerWaitingSecond: summarize(s3), postToAudio: summarize(post), matched: ttfa.length, unmatched };
+  return { ttfa: summarize(ttfa), discovery: summarize(discovery), overhead: summarize(overhead), s3PerWaitingSecond: summarize(s3), postToAudio: summarize(post), matched: ttfa.length, unmatched };
 }
 
 export interface BargeInNumbers {

@@ -7,7 +7,7 @@ const pacing = (over: Partial<PacingNumbers> = {}): PacingNumbers => ({
   streams: 10, beyondLead: summarize([0, 1, 2]), grid: summarize([0]), maxLead: summarize([120]), underrunsPerStream: summarize([0]),
   underrunsTotal: 0, streamsWithUnderrun: 0, exact: 10, checked: 10, notExact: [], protocolErrors: [], silent: 0, ...over,
 });
-const audio = (p99: number): FirstAudioNumbers => ({ ttfa: summarize([p99]), s3PerWaitingSecond: summarize([5]), postToAudio: summarize([400]), matched: 10, unmatched: 0 });
+const audio = (p99: number): FirstAudioNumbers => ({ ttfa: summarize([p99]), discovery: summarize([p99 / 2]), overhead: summarize([p99 / 2]), s3PerWaitingSecond: summarize([5]), postToAudio: summarize([400]), matched: 10, unmatched: 0 });
 
 describe('capacityVerdict', () => {
   it('holds when every criterion is met', () => {

@@ -40,6 +40,8 @@ export interface JobRecord {
   landedAt: number[];
   /** GETs of part 0 that reached the store before part 0 had landed. */
   part0MissesBeforeLanding: number;
+  /** When the first GET of part 0 after its landing reached the store (the poll that found it). */
+  part0FoundAt?: number;
   getsTotal: number;
   failed?: string;
 }
@@ -78,6 +80,7 @@ function countRequest(req: IncomingMessage): void {
   if (!job) return;
   job.getsTotal++;
   if (m![3] === '0' && job.landedAt[0] === undefined) job.part0MissesBeforeLanding++;
+  else if (m![3] === '0' && job.part0FoundAt === undefined) job.part0FoundAt = epochMs();
 }
 
 function later(ms: number, fn: () => void): void {

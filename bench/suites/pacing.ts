@@ -113,6 +113,8 @@ export const pacingSuite: Suite = {
       if (run.label === 'ours' && run.n >= 100 && goals) Object.assign(t, { goal: `p99 <= ${CAPACITY_GOAL.ttfaP99Ms} ms`, pass: run.audio.ttfa.p99 <= CAPACITY_GOAL.ttfaP99Ms });
       rows.push(t);
       if (run.label === 'ours') {
+        rows.push(rowFrom(run.audio.discovery, { suite: 'ttfa', name: `  of which: landed -> found by a poll GET, ${run.n} concurrent (ours)`, unit: 'ms' }));
+        rows.push(rowFrom(run.audio.overhead, { suite: 'ttfa', name: `  of which: found -> first frame on the wire, ${run.n} concurrent (ours)`, unit: 'ms' }));
         rows.push({
           ...rowFrom(run.audio.s3PerWaitingSecond, { suite: 'ttfa', name: `S3 GETs per second per waiting stream, ${run.n} concurrent (ours)`, unit: 'req/s' }),
           ...(goals ? { goal: '<= 20 (max)', pass: run.audio.s3PerWaitingSecond.max <= 20 } : {}),
