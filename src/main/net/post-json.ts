@@ -12,22 +12,42 @@ export interface PostResult {
 
 /** Why no answer came: the caller's signal, the timeout, or the network (code such as ECONNREFUSED). */
 export class PostError extends Error {
+  /** A reused keep-alive socket was reset before any answer: safe to send again. */
+  readonly staleSocket: boolean;
+
   constructor(
     readonly reason: 'aborted' | 'timeout' | 'network' | 'body',
     message: string,
     /** The status line had arrived (a timeout or a break while reading the body). */
     readonly answered: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; staleSocket?: boolean },
   ) {
     super(message, options);
+    this.staleSocket = options?.staleSocket ?? false;
     this.name = 'PostError';
   }
 }
 
 const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 256 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
 
-/** POST `body` as JSON to `url`; the whole exchange (connect, answer, body) within timeoutMs. */
-export function postJson(url: URL, body: unknown, o: { timeoutMs: number; signal?: AbortSignal; headers?: Record<string, string> }): Promise<PostResult> {
+type PostOptions = { timeoutMs: number; signal?: AbortSignal; headers?: Record<string, string> };
+
+/**
+ * POST `body` as JSON to `url`; the whole exchange (connect, answer, body) within timeoutMs. A kept-alive socket
+ * that the server had already closed (reset before any answer) is retried once on a fresh one, as Node's docs advise:
+ * the request cannot have been processed.
+ */
+export async function postJson(url: URL, body: unknown, o: PostOptions): Promise<PostResult> {
+  const started = Date.now();
+  try {
+    return await postOnce(url, body, o);
+  } catch (err) {
+    if (!(err instanceof PostError) || !err.staleSocket) throw err;
+    return postOnce(url, body, { ...o, timeoutMs: Math.max(1, o.timeoutMs - (Date.now() - started)) });
+  }
+}
+
+function postOnce(url: URL, body: unknown, o: PostOptions): Promise<PostResult> {
   return new Promise<PostResult>((resolve, reject) => {
     if (o.signal?.aborted) return reject(new PostError('aborted', 'cancelled', false));
     const payload = Buffer.from(JSON.stringify(body));
@@ -48,7 +68,9 @@ export function postJson(url: URL, body: unknown, o: { timeoutMs: number; signal
       fn();
     };
     const fail = (reason: PostError['reason'], message: string, cause?: unknown) => {
-      settle(() => reject(new PostError(reason, message, answered, { cause })));
+      const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+      const staleSocket = req.reusedSocket && !answered && (code === 'ECONNRESET' || code === 'EPIPE');
+      settle(() => reject(new PostError(reason, message, answered, { cause, staleSocket })));
       req.destroy();
     };
     const onAbort = () => fail('aborted', 'cancelled');
