@@ -1,14 +1,22 @@
-// One stream's outbound queue as the pacer sees it: frames and markers in order. sendFrames() is the 20 ms hot
-// path: slice + base64 + send, plus the lateness record; no logging, no events, no allocation beyond the message.
+// One stream's outbound queue as the pacer sees it: frames and markers in order. enqueue() encodes them into
+// WebSocket bytes once (wire.ts); sendFrames() is the 20 ms hot path: the batch's bytes (one slice when they
+// came in one enqueue) to the socket, plus the lateness record; no logging, no events, no allocation.
 import type { Outbound } from './messages';
 import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PacedStream, type StarveCause } from './pacer';
 import { Marker, type QueueEntry } from './reply-frames';
 import { LatenessRecorder } from './stats';
+import { encodeTextFrames } from './wire';
+
+/** A queued frame or marker, with its WebSocket bytes (none for a part-start marker). */
+interface Entry {
+  wire: Buffer | null;
+  marker: Marker | null;
+}
 
 export interface PlayoutHooks {
-  /** Raw text to the socket. */
-  send(data: string): void;
-  /** Hold the socket's writes until uncork(): a batch of frames and marks leaves in one write (optional). */
+  /** Ready WebSocket frames to the socket (media and mark messages, already framed). */
+  write(bytes: Buffer): void;
+  /** Hold the socket's writes until uncork(): a batch that spans two slabs still leaves in one write (optional). */
   cork?(): void;
   uncork?(): void;
   /** A marker reached the wire position (mark messages are sent by the playout itself). */
@@ -20,7 +28,7 @@ export interface PlayoutHooks {
 export class Playout implements PacedStream {
   readonly pace = newPaceState();
   readonly lateness = new LatenessRecorder();
-  private queue: Array<QueueEntry | undefined> = [];
+  private queue: Array<Entry | undefined> = [];
   private head = 0;
   private frames = 0;
   private more = false;
@@ -36,9 +44,19 @@ export class Playout implements PacedStream {
   ) {}
 
   enqueue(entries: QueueEntry[]): void {
+    const messages: string[] = [];
     for (const e of entries) {
-      this.queue.push(e);
-      if (!(e instanceof Marker)) this.frames++;
+      if (!(e instanceof Marker)) messages.push(this.out.media(e.toString('base64')));
+      else if (e.kind === 'mark') messages.push(this.out.mark(e.name));
+    }
+    const { bytes, ends } = encodeTextFrames(messages);
+    let m = 0;
+    for (const e of entries) {
+      const marker = e instanceof Marker ? e : null;
+      const framed = !marker || marker.kind === 'mark';
+      const wire = framed ? bytes.subarray(m === 0 ? 0 : ends[m - 1], ends[m++]) : null;
+      this.queue.push({ wire, marker });
+      if (!marker) this.frames++;
     }
   }
 
@@ -69,11 +87,9 @@ export class Playout implements PacedStream {
 
   /** Markers waiting at the head of the queue (e.g. an end mark after the last frame) go out at once. */
   drainMarkers(now: number): void {
-    for (let e = this.queue[this.head]; e instanceof Marker; e = this.queue[this.head]) {
-      this.queue[this.head++] = undefined;
-      this.emitMarker(e, now);
-    }
-    this.compact();
+    const w = this.startWrite();
+    this.takeMarkers(now, w);
+    this.finishWrite(w);
   }
 
   available(): number {
@@ -86,32 +102,25 @@ export class Playout implements PacedStream {
 
   sendFrames(count: number, now: number, leadMs: number): void {
     this.starving = false;
-    this.hooks.cork?.();
-    try {
-      this.sendQueued(count, now, leadMs);
-    } finally {
-      this.hooks.uncork?.();
-    }
-  }
-
-  private sendQueued(count: number, now: number, leadMs: number): void {
+    const w = this.startWrite();
     let sent = 0;
     while (sent < count) {
       const e = this.queue[this.head];
       if (e === undefined) break;
       this.queue[this.head++] = undefined;
-      if (e instanceof Marker) {
-        this.emitMarker(e, now);
+      if (e.wire) this.append(w, e.wire);
+      if (e.marker) {
+        this.hooks.marker(e.marker, now);
         continue;
       }
-      this.hooks.send(this.out.media(e.toString('base64')));
       this.lateness.record(now, now - frameDeadline(this.pace, this.pace.sent, leadMs));
       this.pace.sent++;
       this.frames--;
       this.framesSent++;
       sent++;
     }
-    this.drainMarkers(now);
+    this.takeMarkers(now, w);
+    this.finishWrite(w);
   }
 
   starved(now: number, cause: StarveCause): void {
@@ -121,9 +130,47 @@ export class Playout implements PacedStream {
     this.hooks.underrun(now, cause);
   }
 
-  private emitMarker(marker: Marker, now: number): void {
-    if (marker.kind === 'mark') this.hooks.send(this.out.mark(marker.name));
-    this.hooks.marker(marker, now);
+  private takeMarkers(now: number, w: PendingWrite): void {
+    for (let e = this.queue[this.head]; e?.marker; e = this.queue[this.head]) {
+      this.queue[this.head++] = undefined;
+      if (e.wire) this.append(w, e.wire);
+      this.hooks.marker(e.marker, now);
+    }
+    this.compact();
+  }
+
+  // A batch's bytes: slices that continue one another in memory (one slab) merge into one; a run is written when
+  // the next slice does not continue it, or at the end of the batch, corked when there is more than one run.
+  private readonly w: PendingWrite = { first: null, end: 0, runs: 0 };
+
+  private startWrite(): PendingWrite {
+    this.w.first = null;
+    this.w.runs = 0;
+    return this.w;
+  }
+
+  private append(w: PendingWrite, bytes: Buffer): void {
+    if (w.first && w.first.buffer === bytes.buffer && w.end === bytes.byteOffset) {
+      w.end += bytes.length;
+      return;
+    }
+    if (w.first) {
+      if (w.runs++ === 0) this.hooks.cork?.(); // a second run is coming: hold the socket until the last one
+      this.writeRun(w);
+    }
+    w.first = bytes;
+    w.end = bytes.byteOffset + bytes.length;
+  }
+
+  private writeRun(w: PendingWrite): void {
+    const first = w.first!;
+    this.hooks.write(w.end === first.byteOffset + first.length ? first : Buffer.from(first.buffer, first.byteOffset, w.end - first.byteOffset));
+  }
+
+  private finishWrite(w: PendingWrite): void {
+    if (w.first) this.writeRun(w);
+    if (w.runs > 0) this.hooks.uncork?.();
+    w.first = null;
   }
 
   private compact(): void {
@@ -135,4 +182,12 @@ export class Playout implements PacedStream {
       this.head = 0;
     }
   }
+}
+
+interface PendingWrite {
+  /** The run's first slice (null: nothing pending) and where the run ends in its buffer. */
+  first: Buffer | null;
+  end: number;
+  /** Runs written before the current one in this batch (the socket is corked from the first). */
+  runs: number;
 }

@@ -100,6 +100,10 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       send: (data) => {
         if (ws.readyState === ws.OPEN) ws.send(data);
       },
+      // pre-framed bytes go under ws, in order with its own sends (no compression: ws writes each send at once)
+      write: (bytes) => {
+        if (ws.readyState === ws.OPEN) socket.write(bytes);
+      },
       cork: () => socket.cork(),
       uncork: () => socket.uncork(),
       close: (code, reason) => ws.close(code, reason.slice(0, 120)),

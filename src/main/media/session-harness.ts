@@ -10,6 +10,7 @@ import type { CallerAudio } from './capture';
 import { FakeTimers } from './fake-timers';
 import { createPacer } from './pacer';
 import { MediaSession, type BargeInPolicy } from './session';
+import { decodeTextFrames } from './wire';
 
 export const SID = 'MZ' + 'f'.repeat(32);
 export const CALL = 'CA' + '1'.repeat(32);
@@ -102,6 +103,7 @@ export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null } = 
     loadApology: () => APOLOGY,
     onCallerAudio: (a) => captured.push(a),
     send: (data) => sent.push(JSON.parse(data)),
+    write: (bytes) => sent.push(...decodeTextFrames(bytes).map((m): unknown => JSON.parse(m))),
     close: (code, reason) => closes.push([code, reason]),
   });
   let seq = 1;

@@ -27,8 +27,10 @@ export interface SessionDeps {
   loadApology: () => Buffer;
   onCallerAudio?: (audio: CallerAudio) => void;
   vad?: Partial<VadOptions>;
-  /** Text to the socket. */
+  /** Text to the socket (one WebSocket message). */
   send(data: string): void;
+  /** Ready WebSocket frames to the socket (the playout's pre-encoded media and marks). */
+  write(bytes: Buffer): void;
   /** Hold / release the socket's writes around a batch of frames (optional). */
   cork?(): void;
   uncork?(): void;
@@ -107,7 +109,7 @@ export class MediaSession {
     }
     const replyId = customParameters.replyId || `R${randomBytes(5).toString('hex')}`;
     const playout = (this.playout = new Playout(out, {
-      send: this.deps.send,
+      write: this.deps.write,
       cork: this.deps.cork,
       uncork: this.deps.uncork,
       marker: (marker, now) => this.reply?.onMarker(marker, now),
