@@ -9,8 +9,15 @@ export interface CallerAudio {
   durationMs: number;
 }
 
+/**
+ * Pre-roll in a fixed byte ring (the caller's audio is copied in, 50 times a second per stream: no buffer is
+ * kept alive past its frame, so nothing from the hot path is promoted into the old GC generation).
+ */
 export class CallerCapture {
-  private ring: Buffer[] = [];
+  private readonly ring: Buffer;
+  /** Bytes in the ring, and where the next byte goes. */
+  private filled = 0;
+  private at = 0;
   private chunks: Buffer[] = [];
   private bytes = 0;
   capturing = false;
@@ -18,21 +25,21 @@ export class CallerCapture {
   truncated = false;
 
   constructor(
-    private readonly prerollChunks = 25,
+    prerollChunks = 25,
     private readonly maxBytes = 8000 * 30,
-  ) {}
+    frameBytes = 160,
+  ) {
+    this.ring = Buffer.alloc(Math.max(1, prerollChunks * frameBytes));
+  }
 
-  push(audio: Buffer): void {
-    if (!this.capturing) {
-      this.ring.push(audio);
-      if (this.ring.length > this.prerollChunks) this.ring.shift();
-      return;
-    }
+  /** The caller's audio; `audio` may be reused by the caller as soon as this returns. */
+  push(audio: Uint8Array): void {
+    if (!this.capturing) return this.intoRing(audio);
     if (this.bytes + audio.length > this.maxBytes) {
       this.truncated = true;
       return;
     }
-    this.chunks.push(audio);
+    this.chunks.push(Buffer.from(audio));
     this.bytes += audio.length;
   }
 
@@ -40,9 +47,15 @@ export class CallerCapture {
   begin(): void {
     if (this.capturing) return;
     this.capturing = true;
-    this.chunks = this.ring;
-    this.ring = [];
-    this.bytes = this.chunks.reduce((n, c) => n + c.length, 0);
+    const preroll = Buffer.allocUnsafe(this.filled);
+    const start = (this.at - this.filled + this.ring.length) % this.ring.length;
+    const first = Math.min(this.filled, this.ring.length - start);
+    this.ring.copy(preroll, 0, start, start + first);
+    this.ring.copy(preroll, first, 0, this.filled - first);
+    this.chunks = preroll.length ? [preroll] : [];
+    this.bytes = preroll.length;
+    this.filled = 0;
+    this.at = 0;
   }
 
   /** Stop and return what was kept. */
@@ -52,5 +65,17 @@ export class CallerCapture {
     this.chunks = [];
     this.bytes = 0;
     return audio;
+  }
+
+  private intoRing(audio: Uint8Array): void {
+    const size = this.ring.length;
+    let src = audio.length > size ? audio.subarray(audio.length - size) : audio;
+    while (src.length > 0) {
+      const n = Math.min(src.length, size - this.at);
+      this.ring.set(src.subarray(0, n), this.at);
+      this.at = (this.at + n) % size;
+      src = src.subarray(n);
+    }
+    this.filled = Math.min(size, this.filled + audio.length);
   }
 }

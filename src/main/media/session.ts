@@ -51,6 +51,7 @@ export class MediaSession {
   private reply: ReplyTracker | null = null;
   private readonly vad: Vad;
   private readonly capture = new CallerCapture();
+  private readonly scratch = Buffer.alloc(1024);
   private bargedIn = false;
   private pending: Array<[CallEventBody, number]> = [];
   private flushHandle: unknown = null;
@@ -80,7 +81,7 @@ export class MediaSession {
     if (m.streamSid !== this.streamSid) return this.problem('wrong-stream', `${m.event} for another streamSid`);
     switch (m.event) {
       case 'media':
-        if (m.media.track === 'inbound') this.inbound(Buffer.from(m.media.payload, 'base64'), Number(m.media.timestamp));
+        if (m.media.track === 'inbound') this.inbound(this.decode(m.media.payload), Number(m.media.timestamp));
         return;
       case 'mark':
         if (this.reply) this.reply.markEcho(m.mark.name, this.deps.now());
@@ -132,6 +133,12 @@ export class MediaSession {
       played: () => this.finish('reply-played'),
     });
     void this.reply.run();
+  }
+
+  /** Base64 into the session's scratch buffer (valid until the next message): the 50/s path allocates no audio buffer. */
+  private decode(payload: string): Buffer {
+    if ((payload.length * 3) / 4 > this.scratch.length) return Buffer.from(payload, 'base64');
+    return this.scratch.subarray(0, this.scratch.write(payload, 'base64'));
   }
 
   private inbound(audio: Buffer, timestamp: number): void {
