@@ -120,6 +120,8 @@ export function nextPollDelay(s: PollState, tuning: PollTuning = DEFAULT_TUNING)
   let delay: number;
   if (!urgent) {
     delay = clamp((s.queuedMs - tuning.lowQueueMs) / 2, tuning.denseMs, tuning.relaxedMaxMs);
+    // the part is not due yet and plenty is queued: no GET before its window opens, unless the queue would run low first
+    if (w && now < w.start) delay = Math.max(delay, Math.min(w.start - now, s.queuedMs - tuning.lowQueueMs));
   } else if (!w) {
     delay = tuning.denseMs; // nothing learned yet: as fast as the bucket allows
   } else if (now >= w.start && now <= w.end) {
