@@ -97,7 +97,7 @@ export const settingsSchema = z.object({
 
   // Media
   PACING_LEAD_MS: ms(100, 0),
-  PACING_BATCH_FRAMES: z.coerce.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10 (200 ms)').default(3),
+  PACING_BATCH_FRAMES: z.coerce.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10 (200 ms)').default(5),
   BARGE_IN: z.enum(['off', 'clear', 'clear-and-gather'], { error: 'must be off, clear or clear-and-gather' }).default('clear-and-gather'),
   MAX_MEDIA_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
 });
