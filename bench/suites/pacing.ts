@@ -28,7 +28,8 @@ function plan(smoke: boolean, streams?: number[]): Step[] {
   const all = (n: number) => KINDS.map((kind) => ({ n, kind, store: 'memory' as const }));
   if (streams) return streams.map((n) => ({ n, kind: 'ours', store: 'memory' }));
   if (smoke) return all(2);
-  return [...all(1), ...all(100), { n: 100, kind: 'ours', store: 'folder' }, ...all(300), { n: 500, kind: 'ours', store: 'memory', capacityOnly: true }, ...all(1000)];
+  const capacityOnly = (n: number): Step => ({ n, kind: 'ours', store: 'memory', capacityOnly: true });
+  return [...all(1), capacityOnly(50), ...all(100), { n: 100, kind: 'ours', store: 'folder' }, capacityOnly(200), ...all(300), capacityOnly(500), ...all(1000)];
 }
 
 async function runOne(ctx: SuiteContext, step: Step): Promise<Run | null> {
@@ -39,13 +40,13 @@ async function runOne(ctx: SuiteContext, step: Step): Promise<Run | null> {
     r = await runScenario({
       kind,
       streams: n,
-      rampPerSec: n <= 2 ? 5 : Math.min(250, n * 2),
+      rampPerSec: Number(process.env.BENCH_RAMP_PER_SEC) || (n <= 2 ? 5 : Math.min(250, n * 2)),
       leadMs: LEAD_MS,
       cloud: { store: step.store, long: !ctx.smoke, firstMs: [250, 250], gapMs: [300, 200], maxParts: ctx.smoke ? 2 : undefined },
       warmupStreams: ctx.smoke ? 0 : 20,
       // the ~12 s reply plus a margin; a stream not done by then is hung up and counts as incomplete
       timeoutMs: ctx.smoke ? 30_000 : 45_000,
-      cpuProfDir: kind === 'ours' && step.store === 'memory' && (n === 100 || n >= 1000) ? ctx.profileDir : undefined,
+      cpuProfDir: kind === 'ours' && step.store === 'memory' && (ctx.streams || n === 100 || n >= 1000) ? ctx.profileDir : undefined,
     });
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -93,7 +94,9 @@ export const pacingSuite: Suite = {
   async run(ctx) {
     const runs: Run[] = [];
     const verdicts: CapacityVerdict[] = [];
-    for (const step of plan(ctx.smoke, ctx.streams)) {
+    const steps = plan(ctx.smoke, ctx.streams);
+    const capacityOnlyN = new Set(steps.filter((x) => x.capacityOnly).map((x) => x.n));
+    for (const step of steps) {
       const capacityStep = step.kind === 'ours' && step.store === 'memory';
       if (step.capacityOnly && verdicts.some((v) => !v.holds)) {
         ctx.note(`capacity ${step.n} streams: not run (a smaller step already failed)`);
@@ -106,7 +109,7 @@ export const pacingSuite: Suite = {
     const rows: Row[] = [];
     const find = (label: string, n: number) => runs.find((x) => x.label === label && x.n === n);
     const goals = !ctx.smoke;
-    for (const run of runs) if (run.n !== 500) rows.push(...pacingRows(run, find('timeout-chain', run.n), find('burst', run.n), goals && run.label === 'ours'));
+    for (const run of runs) if (!capacityOnlyN.has(run.n)) rows.push(...pacingRows(run, find('timeout-chain', run.n), find('burst', run.n), goals && run.label === 'ours'));
     // time to first audio under load, and the S3 request rate while streams wait
     for (const run of runs.filter((x) => x.kind === 'ours' || x.kind === 'timeout-chain')) {
       const t = rowFrom(run.audio.ttfa, { suite: 'ttfa', name: `part 0 landed -> first frame, ${run.n} concurrent streams (${run.label})`, unit: 'ms' });
