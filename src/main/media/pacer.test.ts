@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeTimers } from './fake-timers';
-import { bufferedMs, createPacer, earlyMsFor, frameDeadline, framesDue, newPaceState, serveStream, type PacedStream, type PaceState } from './pacer';
+import { bufferedMs, createPacer, earlyMsFor, wakeAheadMs, frameDeadline, framesDue, newPaceState, serveStream, type PacedStream, type PaceState } from './pacer';
 
 describe('framesDue', () => {
   const T0 = 10_000;
@@ -40,6 +40,15 @@ describe('earlyMsFor', () => {
     [10, 11],
   ])('batch %i may serve a frame %i ms before its deadline', (batch, early) => {
     expect(earlyMsFor(batch)).toBe(early);
+  });
+
+  it.each([
+    [1, 0],
+    [2, 5],
+    [5, 5],
+  ])('batch %i wakes %i ms before the deadline, inside the early window', (batch, ahead) => {
+    expect(wakeAheadMs(batch)).toBe(ahead);
+    expect(wakeAheadMs(batch)).toBeLessThan(earlyMsFor(batch));
   });
 });
 
@@ -170,6 +179,8 @@ describe('createPacer (injected clock)', () => {
     expect(s.sends.flatMap((x) => x.lateness).every((l) => l <= 0)).toBe(true);
     const gaps = s.sends.slice(2, -1).map((x, i) => x.at - s.sends[i + 1]!.at);
     expect(new Set(gaps)).toEqual(new Set([60]));
+    // woken 5 ms ahead of each batch's first deadline: a timer up to 5 ms late still sends on time
+    expect(s.sends.slice(1, -1).every((x) => x.lateness[0] === -5)).toBe(true);
     for (const x of s.sends.slice(1)) {
       // buffered at Twilio just before this send: never below the lead (minus the 11 ms early window)
       const t0 = s.sends[0]!.at;

@@ -137,7 +137,13 @@ export function serveStream(s: PacedStream, now: number, leadMs: number, batch =
   if (count > 0) s.sendFrames(count, now, leadMs);
   pace.backlog = s.available() > 0;
   if (s.available() === 0 && !s.expectingMore()) return Infinity;
-  return frameDeadline(pace, pace.sent, leadMs);
+  return frameDeadline(pace, pace.sent, leadMs) - wakeAheadMs(batch);
+}
+
+/** With batching, ask for the clock a few ms before the deadline (still inside earlyMs), so a timer that fires
+ *  late by as much — the usual event-loop jitter — still sends on time. Without batching nothing is due earlier. */
+export function wakeAheadMs(batch: number): number {
+  return batch > 1 ? Math.min(5, earlyMsFor(batch) - 1) : 0;
 }
 
 export function createPacer(options: PacerOptions): Pacer {
