@@ -15,6 +15,7 @@ import { createTtsPipeline } from '../src/main/tts/pipeline';
 import { createPartStore } from '../src/main/tts/store';
 import { TtsError, type AudioPart, type PartStore, type ReplyAudio, type TtsPipeline } from '../src/main/tts/types';
 import { parseWav } from '../src/main/tts/wav';
+import { buildWav } from '../src/main/sim/wav-writer';
 import { S3RVER_CREDENTIALS, useS3rver } from './helpers/s3rver';
 
 const greeting = Buffer.from(parseWav(readFileSync(join(__dirname, '../resources/audio/greeting.mulaw.wav'))).data);
@@ -276,5 +277,47 @@ describe('cancel and stop', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(store.gets.length).toBe(atStop);
     expect(timers()).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('the S3 request budget', () => {
+  it('counts from the job id: a slow TTS answer banks no GETs (at most 20/s between the answer and part 0)', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'tts-budget-'));
+    const writer = folderPartWriter(folder);
+    let answeredAt = 0;
+    let landedAt = 0;
+    // a TTS service that takes 500 ms to answer, then writes part 0 150 ms later and the done marker after it
+    const tts = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"job_id":"slow1"}');
+          answeredAt = Date.now();
+          setTimeout(async () => {
+            await writer.put('tts/slow1/part0.wav', buildWav(greeting.subarray(0, 1600), 'plain44'));
+            landedAt = Date.now();
+            await writer.put('tts/slow1/done', Buffer.alloc(0));
+          }, 150);
+        }, 500),
+      );
+    });
+    await new Promise<void>((r) => tts.listen(0, '127.0.0.1', r));
+    const config = testConfig({ PART_STORE_DIR: folder });
+    const inner = createPartStore(config, { folder });
+    const gets: number[] = [];
+    const store: PartStore = { get: (key, s) => (key.endsWith('part0.wav') && gets.push(Date.now()), inner.get(key, s)), describe: () => inner.describe() };
+    const pipeline = createTtsPipeline({ config, log: silentLogger(), store, ttsUrl: `http://127.0.0.1:${(tts.address() as AddressInfo).port}/` });
+    cleanups.push(
+      () => rm(folder, { recursive: true, force: true }),
+      () => new Promise<void>((r) => tts.close(() => r())),
+      () => pipeline.stop(),
+    );
+    const reply = pipeline.speak('x', ids(7));
+    const parts: AudioPart[] = [];
+    for await (const p of reply.parts()) parts.push(p);
+    expect(parts).toHaveLength(1);
+    const beforeLanding = gets.filter((t) => t < landedAt).length;
+    expect(gets[0]!).toBeGreaterThanOrEqual(answeredAt);
+    expect(beforeLanding).toBeLessThanOrEqual(Math.floor(((landedAt - answeredAt) * 20) / 1000) + 1);
   });
 });

@@ -26,7 +26,8 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   const tuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const model = new LandingModel(tuning.alpha);
   const active = new Set<Reply>();
-  // the S3 request budget is per stream: every reply of a stream draws on one bucket, which starts empty
+  // the S3 request budget is per stream: every reply of a stream draws on one bucket, which starts empty when the
+  // stream's first job id arrives (the stream is not waiting on S3 before it has a job to poll)
   const buckets = new Map<string, { current: Bucket }>();
   const bucketFor = (streamSid: string) => {
     const t = now();
@@ -38,7 +39,7 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   let stopped = false;
   return {
     speak(text, ids) {
-      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: bucketFor(ids.streamSid) }, stopped);
+      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: () => bucketFor(ids.streamSid) }, stopped);
       if (!stopped) {
         active.add(reply);
         void reply.finished.then(() => active.delete(reply));
@@ -54,7 +55,7 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   };
 }
 
-type ReplyDeps = TtsPipelineDeps & { now: () => number; tuning: PollTuning; model: LandingModel; bucket: { current: Bucket } };
+type ReplyDeps = TtsPipelineDeps & { now: () => number; tuning: PollTuning; model: LandingModel; bucket: () => { current: Bucket } };
 
 class Reply implements ReplyAudio {
   readonly replyId: string;
@@ -104,7 +105,7 @@ class Reply implements ReplyAudio {
           startedAt: this.stats.startedAt,
           model: d.model,
           tuning: d.tuning,
-          bucket: d.bucket,
+          bucket: d.bucket(),
           idleTimeoutMs: s.JOB_IDLE_TIMEOUT_MS,
           now: d.now,
           signal: this.controller.signal,
