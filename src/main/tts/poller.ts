@@ -56,7 +56,6 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
   let lastPartSeenAt: number | undefined;
   let prevLanding = d.startedAt;
   let lastMissAt: number | undefined;
-  let doneChecks = 0;
   let lastDoneCheckAt = d.startedAt;
   let doneSeen = false;
   let failures = 0;
@@ -112,7 +111,6 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
       partsSeen++;
       lastPartSeenAt = part.seenAt;
       lastMissAt = undefined;
-      doneChecks = 0;
       n++;
       d.onPart(part);
       continue;
@@ -120,9 +118,8 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
     lastMissAt = sentAt;
     if (doneSeen) return 'done';
     const at = now();
-    const doneState = { now: at, partsSeen, checksSinceLastPart: doneChecks, lastCheckAt: lastDoneCheckAt, window: currentWindow(), queuedMs: d.queuedMs(at), bucket: bucket.current };
+    const doneState = { now: at, partsSeen, lastCheckAt: lastDoneCheckAt, window: currentWindow(), queuedMs: d.queuedMs(at), bucket: bucket.current };
     if (shouldCheckDone(doneState, tuning)) {
-      doneChecks++;
       lastDoneCheckAt = at;
       const done = await request(doneKey(scheme, jobId));
       if (done === CANCELLED) return 'cancelled';

@@ -103,15 +103,16 @@ describe('nextPollDelay', () => {
 });
 
 describe('shouldCheckDone', () => {
-  const base = { now: 2000, partsSeen: 2, checksSinceLastPart: 0, lastCheckAt: 0, queuedMs: 1000, bucket: full };
+  const base = { now: 2000, partsSeen: 2, lastCheckAt: 0, queuedMs: 1000, bucket: full };
   it.each([
-    { name: 'first miss after a part', state: base, check: true },
-    { name: 'already checked, part not yet due', state: { ...base, checksSinceLastPart: 1, lastCheckAt: 1900, window: { start: 2100, end: 2200 } }, check: false },
-    { name: 'already checked, overdue, recently', state: { ...base, checksSinceLastPart: 1, lastCheckAt: 1900, window: { start: 1500, end: 1600 } }, check: false },
-    { name: 'already checked, overdue, a while ago', state: { ...base, checksSinceLastPart: 1, lastCheckAt: 1700, window: { start: 1500, end: 1600 } }, check: true },
-    { name: 'not yet due, but the queue runs low', state: { ...base, checksSinceLastPart: 1, lastCheckAt: 1700, queuedMs: 200, window: { start: 2100, end: 2200 } }, check: true },
-    { name: 'queue low, checked recently', state: { ...base, checksSinceLastPart: 1, lastCheckAt: 1900, queuedMs: 200, window: { start: 2100, end: 2200 } }, check: false },
-    { name: 'nothing learned: every doneEveryMs', state: { ...base, checksSinceLastPart: 3, lastCheckAt: 1750 }, check: true },
+    { name: 'first miss after a part, next part not yet due, plenty queued: no', state: { ...base, window: { start: 2100, end: 2200 } }, check: false },
+    { name: 'first miss after a part, next part overdue', state: { ...base, window: { start: 1500, end: 1600 } }, check: true },
+    { name: 'already checked, part not yet due', state: { ...base, lastCheckAt: 1900, window: { start: 2100, end: 2200 } }, check: false },
+    { name: 'already checked, overdue, recently', state: { ...base, lastCheckAt: 1900, window: { start: 1500, end: 1600 } }, check: false },
+    { name: 'already checked, overdue, a while ago', state: { ...base, lastCheckAt: 1700, window: { start: 1500, end: 1600 } }, check: true },
+    { name: 'not yet due, but the queue runs low', state: { ...base, lastCheckAt: 1700, queuedMs: 200, window: { start: 2100, end: 2200 } }, check: true },
+    { name: 'queue low, checked recently', state: { ...base, lastCheckAt: 1900, queuedMs: 200, window: { start: 2100, end: 2200 } }, check: false },
+    { name: 'nothing learned: every doneEveryMs', state: { ...base, lastCheckAt: 1750 }, check: true },
     { name: 'no part yet: not right away', state: { ...base, partsSeen: 0, lastCheckAt: 1900 }, check: false },
     { name: 'too few tokens', state: { ...base, bucket: { tokens: 1.5, at: 2000 } }, check: false },
   ])('$name → $check', ({ state, check }) => {

@@ -151,8 +151,6 @@ export function waitForToken(b: Bucket, now: number, tuning: PollTuning): number
 export interface DoneState {
   now: number;
   partsSeen: number;
-  /** Done checks since the last part was seen (or since the job started). */
-  checksSinceLastPart: number;
   lastCheckAt: number;
   window?: Window;
   /** Audio queued but not yet sent, ms. */
@@ -161,12 +159,12 @@ export interface DoneState {
 }
 
 /**
- * Check `{prefix}/{jobId}/done` after this miss? Once right after each part; then, at most every doneEveryMs,
- * while the awaited part is overdue or the queue runs low (so the end of a reply is known before its audio runs out).
+ * Check `{prefix}/{jobId}/done` after this miss? At most every doneEveryMs, and only while the awaited part is
+ * overdue (past its learned window) or the queue runs low: the end of a reply is known well before its audio runs
+ * out (a part's window closes while more than a second of it is still queued), without one GET per part to ask.
  */
 export function shouldCheckDone(s: DoneState, tuning: PollTuning = DEFAULT_TUNING): boolean {
   if (tokensAt(s.bucket, s.now, tuning) < 2) return false; // keep the token for the part itself
-  if (s.partsSeen > 0 && s.checksSinceLastPart === 0) return true;
   const overdue = !s.window || s.now > s.window.end;
   const runningLow = s.partsSeen > 0 && s.queuedMs <= tuning.lowQueueMs;
   return (overdue || runningLow) && s.now - s.lastCheckAt >= tuning.doneEveryMs;
