@@ -2,7 +2,8 @@
 // generated part of docs/BENCHMARKS.md. `--smoke`: tiny n, checks the machinery (CI keeps it working);
 // it writes bench/out/smoke.json and leaves latest.json and the doc alone.
 // Options: --only=pacing,ttfa,bargein,console  --out=DIR  --doc=PATH|none  --no-profile
-// --streams=N[,N…]: the pacing suite runs only ours at those counts (a development run: the doc is left alone).
+// --streams=N[,floor:N…]: the pacing suite runs only ours (or the wire floor) at those counts (a development run:
+// the doc is left alone).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { machineInfo } from './lib/machine';
@@ -12,7 +13,7 @@ import { bargeInSuite } from './suites/bargein';
 import { consoleSuite } from './suites/console';
 import { pacingSuite } from './suites/pacing';
 import { ttfaSuite } from './suites/ttfa';
-import type { Suite, SuiteContext } from './suites/types';
+import type { StreamStep, Suite, SuiteContext } from './suites/types';
 
 const SUITES: Suite[] = [ttfaSuite, bargeInSuite, pacingSuite, consoleSuite];
 
@@ -22,7 +23,14 @@ export interface RunOptions {
   outDir: string;
   doc: string | null;
   profile: boolean;
-  streams: number[] | null;
+  streams: StreamStep[] | null;
+}
+
+/** `300` (ours) or `floor:300` (the wire floor); null when it is neither. */
+export function parseStep(x: string): StreamStep | null {
+  const m = /^(?:(floor):)?(\d+)$/.exec(x);
+  const n = m ? Number(m[2]) : Number.NaN;
+  return m && n >= 1 && n <= 5000 ? { n, kind: m[1] === 'floor' ? 'floor' : 'ours' } : null;
 }
 
 export function parseArgs(argv: string[], root: string): RunOptions {
@@ -32,8 +40,9 @@ export function parseArgs(argv: string[], root: string): RunOptions {
   const unknown = argv.filter((a) => !/^--(smoke|no-profile|only=.*|out=.*|doc=.*|streams=.*)$/.test(a));
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')} (use --smoke, --only=a,b, --out=DIR, --doc=PATH|none, --no-profile, --streams=N,N)`);
   const streamsArg = get('streams');
-  const streams = streamsArg === undefined ? null : streamsArg.split(',').map((x) => Number(x.trim()));
-  if (streams && (streams.length === 0 || streams.some((n) => !Number.isInteger(n) || n < 1 || n > 5000))) throw new Error(`--streams takes whole numbers from 1 to 5000, comma-separated (got "${streamsArg}")`);
+  const parsed = streamsArg === undefined ? null : streamsArg.split(',').map((x) => parseStep(x.trim()));
+  const streams = parsed && parsed.every((x) => x !== null) ? (parsed as StreamStep[]) : null;
+  if (parsed && (parsed.length === 0 || !streams)) throw new Error(`--streams takes stream counts from 1 to 5000, each optionally floor:N (the wire floor), comma-separated (got "${streamsArg}")`);
   const names = only ? only.split(',').map((s) => s.trim()).filter(Boolean) : null;
   const bad = names?.filter((n) => !SUITES.some((s) => s.name === n)) ?? [];
   if (bad.length) throw new Error(`unknown suite(s): ${bad.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);

@@ -37,3 +37,10 @@ describe('highestHeld', () => {
     expect(highestHeld([v(1000, true), v(100, true)])).toBe(1000);
   });
 });
+
+describe('capacityVerdict without TTS (the wire floor)', () => {
+  it('is judged on the wire criteria only', () => {
+    expect(capacityVerdict({ requested: 10, opened: 10, pacing: pacing(), firstAudio: null })).toEqual({ streams: 10, holds: true, failures: [] });
+    expect(capacityVerdict({ requested: 10, opened: 10, pacing: pacing({ underrunsTotal: 3, streamsWithUnderrun: 2 }), firstAudio: null }).failures).toEqual(['3 underruns on 2 streams']);
+  });
+});

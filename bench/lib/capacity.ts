@@ -7,7 +7,8 @@ export interface CapacityInput {
   requested: number;
   opened: number;
   pacing: PacingNumbers;
-  firstAudio: FirstAudioNumbers;
+  /** null: no TTS in the run (the wire floor), judged on the wire criteria only. */
+  firstAudio: FirstAudioNumbers | null;
 }
 
 export interface CapacityVerdict {
@@ -25,7 +26,7 @@ export function capacityVerdict(c: CapacityInput): CapacityVerdict {
   if (p.exact < p.checked) f.push(`${p.checked - p.exact} streams not byte-exact`);
   if (p.underrunsTotal > 0) f.push(`${p.underrunsTotal} underruns on ${p.streamsWithUnderrun} streams`);
   if (!(p.beyondLead.p99 <= CAPACITY_GOAL.beyondLeadP99Ms)) f.push(`lateness beyond lead p99 ${p.beyondLead.p99.toFixed(1)} ms > ${CAPACITY_GOAL.beyondLeadP99Ms}`);
-  if (!(c.firstAudio.ttfa.p99 <= CAPACITY_GOAL.ttfaP99Ms)) f.push(`time to first audio p99 ${c.firstAudio.ttfa.p99.toFixed(0)} ms > ${CAPACITY_GOAL.ttfaP99Ms}`);
+  if (c.firstAudio && !(c.firstAudio.ttfa.p99 <= CAPACITY_GOAL.ttfaP99Ms)) f.push(`time to first audio p99 ${c.firstAudio.ttfa.p99.toFixed(0)} ms > ${CAPACITY_GOAL.ttfaP99Ms}`);
   if (p.protocolErrors.length) f.push(`protocol errors: ${p.protocolErrors.join('; ')}`);
   return { streams: c.requested, holds: f.length === 0, failures: f };
 }

@@ -66,7 +66,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     ]);
     children.push(cloud, host, lg);
     const c = await cloud.call<{ s3Endpoint: string; folder: string | null; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }>('start', p.cloud);
-    const hostParams: HostParams = { kind: p.kind, s3Endpoint: c.s3Endpoint, folder: c.folder, ttsUrl: c.ttsUrl, bucket: c.bucket, prefix: c.prefix, leadMs: p.leadMs, settings: p.settings };
+    const hostParams: HostParams = { kind: p.kind, s3Endpoint: c.s3Endpoint, folder: c.folder, ttsUrl: c.ttsUrl, bucket: c.bucket, prefix: c.prefix, leadMs: p.leadMs, settings: p.settings, ...(p.kind === 'floor' ? { floorAudio: c.expected } : {}) };
     const h = await host.call<HostInfo>('start', hostParams);
     const open: OpenParams = {
       url: h.mediaUrl,

@@ -10,12 +10,14 @@ import { silentLogger } from '../../src/main/log';
 import { createPartStore } from '../../src/main/tts/store';
 import { createTtsPipeline } from '../../src/main/tts/pipeline';
 import type { TtsPipeline } from '../../src/main/tts/types';
+import { startFloorServer } from '../baselines/floor';
 import { startBaselineServer, type BaselineServer } from '../baselines/server';
 import type { BaselineKind } from '../baselines/senders';
 import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BENCH_PUBLIC_URL as PUBLIC_URL } from '../lib/constants';
 import { serveCalls } from '../lib/serve';
 
-export type SenderKind = 'ours' | BaselineKind;
+/** 'floor': the wire floor (bench/baselines/floor.ts), the reply from memory with no TTS, S3 or app logic. */
+export type SenderKind = 'ours' | BaselineKind | 'floor';
 
 export interface HostParams {
   kind: SenderKind;
@@ -28,6 +30,8 @@ export interface HostParams {
   leadMs: number;
   /** Extra settings (e.g. BARGE_IN). */
   settings?: Record<string, string>;
+  /** The reply's audio, for the wire floor (it reads no parts). */
+  floorAudio?: Uint8Array;
 }
 
 export interface HostInfo {
@@ -115,6 +119,12 @@ async function start(p: HostParams): Promise<HostInfo> {
       await host.stop();
     };
     return { mediaUrl: `ws://127.0.0.1:${host.ports.ws}/media`, signedUrl: host.urls.media, authToken: host.authToken, leadMs: p.leadMs };
+  }
+  if (p.kind === 'floor') {
+    if (!p.floorAudio) throw new Error('the wire floor needs the reply audio (floorAudio)');
+    const floor = await startFloorServer(Buffer.from(p.floorAudio), p.leadMs, config.settings.PACING_BATCH_FRAMES);
+    stopAll = () => floor.stop();
+    return { mediaUrl: `ws://127.0.0.1:${floor.port}/media`, signedUrl: '', authToken: null, leadMs: floor.leadMs };
   }
   const pipeline: TtsPipeline = createTtsPipeline({ config, log: silentLogger(), store: createPartStore(config), ttsUrl: p.ttsUrl });
   const server: BaselineServer = await startBaselineServer(p.kind, pipeline);

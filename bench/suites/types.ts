@@ -7,13 +7,18 @@ export interface SuiteContext {
   outDir: string;
   /** Where CPU profiles go (undefined: no profiles). */
   profileDir?: string;
-  /** `--streams=N,…`: the pacing suite runs only ours at these stream counts (development runs; no doc). */
-  streams?: number[];
+  /** `--streams=N,floor:N…`: the pacing suite runs only these steps (development runs; no doc). */
+  streams?: StreamStep[];
   log(line: string): void;
   /** Facts for the report's run notes. */
   note(line: string): void;
   /** Structured details for latest.json (per suite). */
   detail(key: string, value: unknown): void;
+}
+
+export interface StreamStep {
+  n: number;
+  kind: 'ours' | 'floor';
 }
 
 export interface Suite {
