@@ -18,14 +18,14 @@ ${section}
 
 Three processes on loopback, started fresh for each run: the **host** (the system under test: \`createHost\`
 in live mode, so webhooks, history on disk, the media server with its shared pacer and barge-in detector, and
-the TTS pipeline polling S3 through the AWS SDK), the **cloud** (the S3-compatible store and a TTS stand-in
+the TTS pipeline polling S3 with its lean signed GETs in a worker thread), the **cloud** (the S3-compatible store and a TTS stand-in
 that "synthesises" by uploading prepared parts: part 0 after 250–500 ms, then one 1.2 s part every
 300–500 ms, deterministic jitter) and the **load generator** (the Twilio side of every stream: signed upgrade,
 \`connected\`/\`start\`, 20 ms inbound media on an absolute clock, marks echoed when played or cleared).
 The store is s3rver for time to first audio (what the issue names), and a small in-memory S3-compatible
 server (bench/lib/mem-s3.ts) for the runs with 100+ streams, because s3rver saturates at a few hundred
 requests per second and would otherwise be the bottleneck; one run of ours at 100 streams reads parts from
-a folder instead (the demo's store: no S3 SDK in the host), the A/B for the S3 client's cost. Time stamps are \`performance.timeOrigin +
+a folder instead (the demo's store: no S3 client in the host), the A/B for the S3 client's cost. Time stamps are \`performance.timeOrigin +
 performance.now()\`, comparable across the processes. Before each measured run, 20 warm-up streams run
 and are discarded (JIT, lazy module loads and the TTS poller's learned landing window, as in a host
 that has been up for a while).
