@@ -131,7 +131,7 @@ export function createHost(options: HostOptions): Host {
 
       const s = config.settings;
       const rest = twilioRestFor(config, s.TWILIO_API_BASE_URL);
-      store = createPartStore(config, { folder: demo?.partFolder ?? undefined, offThread: true });
+      store = createPartStore(config, { folder: demo?.partFolder ?? undefined, offThread: s.S3_OFF_THREAD });
       pipeline = createTtsPipeline({ config, log: log.child({ part: 'tts' }), store, ttsUrl: s.TTS_URL ?? '' });
 
       // HTTP first (its port may be 0 in tests), then the URLs that depend on it, then the app.
