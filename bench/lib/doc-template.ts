@@ -18,7 +18,7 @@ ${section}
 
 Three processes on loopback, started fresh for each run: the **host** (the system under test: \`createHost\`
 in live mode, so webhooks, history on disk, the media server with its shared pacer and barge-in detector, and
-the TTS pipeline polling S3 with its lean signed GETs in a worker thread), the **cloud** (the S3-compatible store and a TTS stand-in
+the TTS pipeline polling S3 with its lean signed GETs), the **cloud** (the S3-compatible store and a TTS stand-in
 that "synthesises" by uploading prepared parts: part 0 after 250–500 ms, then one 1.2 s part every
 300–500 ms, deterministic jitter) and the **load generator** (the Twilio side of every stream: signed upgrade,
 \`connected\`/\`start\`, 20 ms inbound media on an absolute clock, marks echoed when played or cleared).
