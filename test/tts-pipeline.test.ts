@@ -195,6 +195,15 @@ describe('S3 errors become TtsErrors', () => {
     expect(fake.seen.requests).toBe(1);
   });
 
+  it.each(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken'])('403 %s says the credentials were rejected, not the role: one request', async (code) => {
+    const fake = await fakeS3(s3Error(403, code));
+    const err = await failureOf(collect((await pipelineOn(fake)).speak('x', ids())));
+    expect(err.kind).toBe('store');
+    expect(err.message).toMatch(new RegExp(`rejected our credentials .*${code}`));
+    expect(err.message).not.toMatch(/s3:ListBucket/);
+    expect(fake.seen.requests).toBe(1);
+  });
+
   it('NoSuchBucket names TTS_BUCKET', async () => {
     const fake = await fakeS3(s3Error(404, 'NoSuchBucket'));
     const err = await failureOf(collect((await pipelineOn(fake)).speak('x', ids())));

@@ -1,6 +1,6 @@
 // One stream's outbound queue as the pacer sees it: frames and markers in order. enqueue() encodes them into
 // WebSocket bytes once (wire.ts); sendFrames() is the 20 ms hot path: the batch's bytes (one slice when they
-// came in one enqueue) to the socket, plus the lateness record; no logging, no events, no allocation.
+// came in one enqueue) to the socket, plus the lateness record; no logging, no events, at most one buffer view.
 import type { Outbound } from './messages';
 import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PacedStream, type StarveCause } from './pacer';
 import { Marker, type QueueEntry } from './reply-frames';
@@ -87,9 +87,8 @@ export class Playout implements PacedStream {
 
   /** Markers waiting at the head of the queue (e.g. an end mark after the last frame) go out at once. */
   drainMarkers(now: number): void {
-    const w = this.startWrite();
-    this.takeMarkers(now, w);
-    this.finishWrite(w);
+    this.takeMarkers(now);
+    this.finishWrite();
   }
 
   available(): number {
@@ -102,13 +101,12 @@ export class Playout implements PacedStream {
 
   sendFrames(count: number, now: number, leadMs: number): void {
     this.starving = false;
-    const w = this.startWrite();
     let sent = 0;
     while (sent < count) {
       const e = this.queue[this.head];
       if (e === undefined) break;
       this.queue[this.head++] = undefined;
-      if (e.wire) this.append(w, e.wire);
+      if (e.wire) this.append(e.wire);
       if (e.marker) {
         this.hooks.marker(e.marker, now);
         continue;
@@ -119,8 +117,8 @@ export class Playout implements PacedStream {
       this.framesSent++;
       sent++;
     }
-    this.takeMarkers(now, w);
-    this.finishWrite(w);
+    this.takeMarkers(now);
+    this.finishWrite();
   }
 
   starved(now: number, cause: StarveCause): void {
@@ -130,47 +128,47 @@ export class Playout implements PacedStream {
     this.hooks.underrun(now, cause);
   }
 
-  private takeMarkers(now: number, w: PendingWrite): void {
+  private takeMarkers(now: number): void {
     for (let e = this.queue[this.head]; e?.marker; e = this.queue[this.head]) {
       this.queue[this.head++] = undefined;
-      if (e.wire) this.append(w, e.wire);
+      if (e.wire) this.append(e.wire);
       this.hooks.marker(e.marker, now);
     }
     this.compact();
   }
 
-  // A batch's bytes: slices that continue one another in memory (one slab) merge into one; a run is written when
-  // the next slice does not continue it, or at the end of the batch, corked when there is more than one run.
-  private readonly w: PendingWrite = { first: null, end: 0, runs: 0 };
+  // A batch's bytes: slices that continue one another in memory (one slab) merge into one run; a run is written
+  // when the next slice does not continue it, or at the end of the batch, corked when there is more than one.
+  /** The pending run's first slice (null: nothing pending) and where the run ends in its buffer. */
+  private runFirst: Buffer | null = null;
+  private runEnd = 0;
+  /** Runs already written in this batch (the socket is corked from the first). */
+  private runsWritten = 0;
 
-  private startWrite(): PendingWrite {
-    this.w.first = null;
-    this.w.runs = 0;
-    return this.w;
-  }
-
-  private append(w: PendingWrite, bytes: Buffer): void {
-    if (w.first && w.first.buffer === bytes.buffer && w.end === bytes.byteOffset) {
-      w.end += bytes.length;
+  private append(bytes: Buffer): void {
+    const first = this.runFirst;
+    if (first && first.buffer === bytes.buffer && this.runEnd === bytes.byteOffset) {
+      this.runEnd += bytes.length;
       return;
     }
-    if (w.first) {
-      if (w.runs++ === 0) this.hooks.cork?.(); // a second run is coming: hold the socket until the last one
-      this.writeRun(w);
+    if (first) {
+      if (this.runsWritten++ === 0) this.hooks.cork?.(); // a second run is coming: hold the socket until the last one
+      this.writeRun(first);
     }
-    w.first = bytes;
-    w.end = bytes.byteOffset + bytes.length;
+    this.runFirst = bytes;
+    this.runEnd = bytes.byteOffset + bytes.length;
   }
 
-  private writeRun(w: PendingWrite): void {
-    const first = w.first!;
-    this.hooks.write(w.end === first.byteOffset + first.length ? first : Buffer.from(first.buffer, first.byteOffset, w.end - first.byteOffset));
+  private writeRun(first: Buffer): void {
+    const length = this.runEnd - first.byteOffset;
+    this.hooks.write(length === first.length ? first : Buffer.from(first.buffer, first.byteOffset, length));
   }
 
-  private finishWrite(w: PendingWrite): void {
-    if (w.first) this.writeRun(w);
-    if (w.runs > 0) this.hooks.uncork?.();
-    w.first = null;
+  private finishWrite(): void {
+    if (this.runFirst) this.writeRun(this.runFirst);
+    if (this.runsWritten > 0) this.hooks.uncork?.();
+    this.runFirst = null;
+    this.runsWritten = 0;
   }
 
   private compact(): void {
@@ -182,12 +180,4 @@ export class Playout implements PacedStream {
       this.head = 0;
     }
   }
-}
-
-interface PendingWrite {
-  /** The run's first slice (null: nothing pending) and where the run ends in its buffer. */
-  first: Buffer | null;
-  end: number;
-  /** Runs written before the current one in this batch (the socket is corked from the first). */
-  runs: number;
 }

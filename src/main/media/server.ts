@@ -1,5 +1,5 @@
 // The Media Streams WebSocket server: signed upgrade on /media (403 before accepting otherwise), one
-// MediaSession per socket, one shared pacer (PACING_BATCH_FRAMES frames per corked write), one 250 ms timer for
+// MediaSession per socket, one shared pacer (PACING_BATCH_FRAMES frames per socket write), one 250 ms timer for
 // the pacing windows of all streams.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -84,7 +84,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
     }
   };
 
-  /** socket: the upgraded TCP socket under ws (corked around each batch of frames: one write per batch). */
+  /** socket: the upgraded TCP socket under ws (the playout writes its pre-framed batches to it directly). */
   function accept(ws: WebSocket, socket: Duplex): void {
     const session = new MediaSession({
       registry: deps.registry,

@@ -1,6 +1,6 @@
-// The S3 poller's worker thread: every poll GET's work (SigV4 signing, HTTP, TLS where used, error XML, GC)
-// runs here, off the media thread, so thousands of poll GETs a second cannot delay the 20 ms pacer
-// (the GETs themselves are lean since s3-get.ts; with the SDK's GetObjectCommand they were ~55% of the busy time).
+// The S3 poller's worker thread (S3_OFF_THREAD=true): every poll GET's work (signing, HTTP, TLS where used, error
+// XML, GC) runs here, off the media thread. It was the default while GETs went through the SDK (~55% of the busy
+// time at 100 streams); with the lean GET of s3-get.ts in-process reads had the better first audio in the bench.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/load';
 import type { StoreReply, StoreRequest } from './store-protocol';

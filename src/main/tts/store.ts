@@ -3,11 +3,11 @@
 import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { Config } from '../config/load';
-import { TransientStoreError, TtsError, type PartStore } from './types';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { Config } from '../config/load';
 import { S3Getter, S3NetworkError, type S3GetResult } from './s3-get';
+import { TransientStoreError, TtsError, type PartStore } from './types';
 import { WorkerPartStore } from './worker-store';
 
 /** One per process: keep-alive sockets, a request timeout that really throws, standard retries (5xx/SlowDown/timeouts). */
@@ -37,7 +37,7 @@ export function createS3Client(config: Config, overrides: Partial<S3ClientConfig
 
 /**
  * S3 when TTS_BUCKET or S3_ENDPOINT is set, else the demo folder (opts.folder, PART_STORE_DIR or DATA_DIR/tts-parts).
- * offThread: run the S3 reads in a worker thread (the host does: TLS, signing and parsing stay off the pacer's loop).
+ * offThread: run the S3 reads in a worker thread (the host does with S3_OFF_THREAD=true; by default it reads in process).
  * credentials: fixed keys (tests); by default the AWS SDK's chain (environment, shared config, SSO, instance role).
  */
 export function createPartStore(
