@@ -64,7 +64,7 @@ function onEvent(e: CallEvent): void {
   taps.events++;
   if (e.type === 'tts.job' && e.status === 'done' && e.firstAudioMs !== undefined) taps.firstAudioMs.push(e.firstAudioMs);
   else if (e.type === 'tts.job' && e.status === 'failed' && taps.errors.length < 20) taps.errors.push(`tts.job failed: ${e.error ?? '?'}`);
-  else if (e.type === 'bargein') taps.bargeInDetectionMs.push(e.detectionLatencyMs);
+  else if (e.type === 'bargein' && e.detectionLatencyMs !== undefined) taps.bargeInDetectionMs.push(e.detectionLatencyMs);
   else if (e.type === 'pacing') taps.pacingUnderruns += e.window.underruns;
   else if (e.type === 'error' && taps.errors.length < 20) taps.errors.push(e.message);
   else if (e.type === 'alert' && taps.alerts.length < 20) taps.alerts.push(`${e.alert.kind}: ${e.alert.message}`);

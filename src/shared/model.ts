@@ -15,14 +15,26 @@ export type CallState =
   | 'ended';
 
 export type HandoffStatus = 'requested' | 'accepted' | 'dialing' | 'connected' | 'failed';
-export type HandoffSource = 'keyword' | 'operator';
+/** Who asked for the handoff: a keyword the caller said, the operator's button, or the pilot's bot (BOT_URL). */
+export type HandoffSource = 'keyword' | 'operator' | 'bot';
+
+/** What a bot turn is for (all of them play on the call's one media stream in mode B). */
+export type ReplyKind = 'greeting' | 'answer' | 'reprompt' | 'goodbye' | 'handoff' | 'operator' | 'apology';
+
+/** What decided the bot's answer to a caller turn. */
+export type DecidedBy = 'echo' | 'keyword' | 'bot_url' | 'fallback';
+
+/** Barge-in decisions: yield fast (paused), then commit (interrupted) or give the turn back (resumed). */
+export type BargeInDecision = 'paused' | 'resumed' | 'interrupted';
 
 export type AlertKind =
   | 'agent_requested'
   | 'handoff_failed'
   | 'tts_error'
   | 'underrun'
-  | 'stream_error';
+  | 'stream_error'
+  | 'transcription_error'
+  | 'bot_error';
 
 export interface Alert {
   kind: AlertKind;
@@ -108,8 +120,19 @@ export type CallEventBody =
   | { type: 'call.status'; status: string; sequenceNumber?: number }
   | { type: 'call.mode'; mode: CallMode }
   | { type: 'prompt'; text: string }
-  | { type: 'transcript'; text: string; confidence?: number; latencyMs?: number; source: 'gather' | 'stream' }
-  | { type: 'bot.reply'; text: string; via: 'say' | 'stream'; replyId?: string }
+  /** A final caller turn. `scripted`: the demo's simulated transcription, not a real engine. */
+  | { type: 'transcript'; text: string; confidence?: number; latencyMs?: number; source: 'gather' | 'stream' | 'transcription'; turn?: number; scripted?: boolean }
+  /** Real-Time Transcription partial (never answered; the console grows the caller's bubble). */
+  | { type: 'transcript.partial'; text: string; stability?: number; sequenceId?: number; scripted?: boolean }
+  /** The call's Real-Time Transcription session. */
+  | { type: 'transcription'; status: 'started' | 'stopped' | 'error'; name?: string; message?: string; code?: string }
+  | { type: 'bot.reply'; text: string; via: 'say' | 'stream'; replyId?: string; turn?: number; kind?: ReplyKind }
+  /** How the bot's answer to caller turn `turn` was decided, and how long it took. */
+  | { type: 'bot.decision'; turn: number; decidedBy: DecidedBy; ms: number; action: 'say' | 'handoff' | 'hangup'; error?: string }
+  /** Operator held (muted) or released the bot's next turns. */
+  | { type: 'bot.muted'; muted: boolean }
+  /** Per caller turn, epoch ms of each step: caller stopped → final transcript → decision → TTS job → first frame → heard. */
+  | { type: 'turn.latency'; turn: number; replyId?: string; callerStoppedAt?: number; finalAt: number; decidedAt?: number; ttsJobAt?: number; firstFrameAt?: number; heardAt?: number }
   | { type: 'stream.started'; streamSid: string; customParameters: Record<string, string> }
   | { type: 'stream.stopped'; streamSid: string; reason: string }
   | { type: 'tts.job'; replyId: string; status: 'started' | 'done' | 'failed' | 'cancelled'; jobId?: string; text?: string; error?: string; firstAudioMs?: number }
@@ -117,7 +140,24 @@ export type CallEventBody =
   | { type: 'pacing'; window: PacingWindow }
   | { type: 'mark'; name: string; outcome: 'sent' | 'played' | 'cleared' }
   | { type: 'clear'; reason: string }
-  | { type: 'bargein'; replyId?: string; heardMs: number; replyMs: number; detectionLatencyMs: number }
+  /**
+   * Barge-in: `paused` (the bot went quiet at the first sign of speech: trigger, model probability), `resumed` (it was
+   * a backchannel / noise / echo: the reply goes on from where it stopped, after pauseMs) or `interrupted` (speech
+   * lasted speechMs or the transcription said so: the reply is cancelled; heardMs of replyMs were heard).
+   */
+  | {
+      type: 'bargein';
+      decision: BargeInDecision;
+      replyId?: string;
+      trigger?: 'vad' | 'transcript';
+      probability?: number;
+      verdict?: 'speech' | 'backchannel' | 'noise' | 'echo';
+      pauseMs?: number;
+      speechMs?: number;
+      heardMs: number;
+      replyMs: number;
+      detectionLatencyMs?: number;
+    }
   | { type: 'caller.speech'; state: 'started' | 'ended'; durationMs?: number }
   | { type: 'dtmf'; digit: string }
   | { type: 'handoff'; status: HandoffStatus; source: HandoffSource; message?: string; code?: number; dialCallStatus?: string }
@@ -216,4 +256,13 @@ export interface CommandResult {
   ok: boolean;
   message: string;
   code?: number;
+}
+
+/** A host-level notice for the operator that belongs to no call (a refused media stream, a red health check). */
+export interface HostNotice {
+  id: string;
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  source: 'media' | 'health' | 'security' | 'host';
+  message: string;
 }

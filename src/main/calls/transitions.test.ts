@@ -18,7 +18,7 @@ describe('applyEvent', () => {
     ['a streamed reply makes the bot speak', [{ type: 'bot.reply', text: '네', via: 'stream' }], 'bot_speaking'],
     ['a TTS job start makes the bot speak', [{ type: 'tts.job', replyId: 'r1', status: 'started' }], 'bot_speaking'],
     ['caller speech while the bot speaks', [{ type: 'tts.job', replyId: 'r1', status: 'started' }, { type: 'caller.speech', state: 'started' }], 'caller_speaking'],
-    ['barge-in', [{ type: 'tts.job', replyId: 'r1', status: 'started' }, { type: 'bargein', heardMs: 900, replyMs: 4000, detectionLatencyMs: 80 }], 'caller_speaking'],
+    ['barge-in', [{ type: 'tts.job', replyId: 'r1', status: 'started' }, { type: 'bargein', decision: 'interrupted', heardMs: 900, replyMs: 4000, detectionLatencyMs: 80 }], 'caller_speaking'],
     ['handoff requested', [{ type: 'handoff', status: 'requested', source: 'operator' }], 'handing_off'],
     ['handoff connected', [{ type: 'handoff', status: 'requested', source: 'operator' }, { type: 'handoff', status: 'connected', source: 'operator' }], 'with_agent'],
     ['handoff failed goes back to the conversation', [{ type: 'handoff', status: 'requested', source: 'operator' }, { type: 'handoff', status: 'failed', source: 'operator', message: 'x' }], 'in_conversation'],

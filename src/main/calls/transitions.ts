@@ -76,6 +76,11 @@ export function applyEvent(previous: Call | undefined, event: CallEvent): Call {
       return { ...call, state: event.state === 'started' ? 'caller_speaking' : 'in_conversation' };
     case 'bargein':
       return ended ? call : { ...call, state: 'caller_speaking' };
+    case 'transcript.partial':
+    case 'transcription':
+    case 'bot.decision':
+    case 'bot.muted':
+    case 'turn.latency':
     case 'mark':
     case 'clear':
     case 'dtmf':

@@ -157,7 +157,7 @@ export class MediaSession {
       this.bargedIn = true;
       const { heardMs, replyMs } = reply.interrupt(now);
       this.emit({ type: 'clear', reason: 'barge-in' }, now);
-      this.emit({ type: 'bargein', replyId: reply.replyId, heardMs, replyMs, detectionLatencyMs: event.detectedAt - event.onsetAt }, now);
+      this.emit({ type: 'bargein', decision: 'interrupted', replyId: reply.replyId, heardMs, replyMs, detectionLatencyMs: event.detectedAt - event.onsetAt }, now);
       if (this.deps.bargeIn === 'clear') return this.finish('barge-in');
       this.capture.begin();
       return;

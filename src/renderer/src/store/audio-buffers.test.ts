@@ -28,7 +28,7 @@ describe('AudioBuffers', () => {
     const b = new AudioBuffers();
     b.ingest(ev('CA1', { type: 'tts.job', replyId: 'r1', status: 'started' }, 100));
     b.ingest(ev('CA1', { type: 'tts.job', replyId: 'r1', status: 'done', firstAudioMs: 312 }, 900));
-    b.ingest(ev('CA1', { type: 'bargein', replyId: 'r1', heardMs: 1400, replyMs: 3200, detectionLatencyMs: 240 }, 950));
+    b.ingest(ev('CA1', { type: 'bargein', decision: 'interrupted', replyId: 'r1', heardMs: 1400, replyMs: 3200, detectionLatencyMs: 240 }, 950));
     expect(b.get('CA1')?.replies.get('r1')).toMatchObject({ startedAt: 100, endedAt: 900, status: 'done', firstAudioMs: 312, bargein: { heardMs: 1400, replyMs: 3200 } });
   });
 

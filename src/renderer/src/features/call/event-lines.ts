@@ -21,6 +21,11 @@ const GROUP: Record<CallEvent['type'], EventGroup> = {
   'call.ended': 'call',
   prompt: 'speech',
   transcript: 'speech',
+  'transcript.partial': 'speech',
+  transcription: 'speech',
+  'bot.decision': 'speech',
+  'bot.muted': 'speech',
+  'turn.latency': 'speech',
   'bot.reply': 'speech',
   'caller.speech': 'speech',
   dtmf: 'speech',
@@ -60,8 +65,20 @@ function detail(e: CallEvent, replyStarts: Map<string, number>): string {
       return e.state + (e.durationMs !== undefined ? ` ${formatMs(e.durationMs)}` : '');
     case 'dtmf':
       return e.digit;
-    case 'bargein':
-      return `heard ${formatMs(e.heardMs)} of ${formatMs(e.replyMs)} · detected in ${formatMs(e.detectionLatencyMs)}`;
+    case 'transcript.partial':
+      return `… ${short(e.text)}`;
+    case 'transcription':
+      return [e.status, e.name ?? '', e.message ?? ''].filter(Boolean).join(' · ');
+    case 'bot.decision':
+      return `turn ${e.turn} · ${e.action} by ${e.decidedBy} in ${formatMs(e.ms)}${e.error ? ` · ${e.error}` : ''}`;
+    case 'bot.muted':
+      return e.muted ? 'muted' : 'resumed';
+    case 'turn.latency':
+      return `turn ${e.turn}`;
+    case 'bargein': {
+      const detected = e.detectionLatencyMs !== undefined ? ` · detected in ${formatMs(e.detectionLatencyMs)}` : '';
+      return `${e.decision} · heard ${formatMs(e.heardMs)} of ${formatMs(e.replyMs)}${detected}`;
+    }
     case 'tts.job':
       return [e.status, e.jobId, e.firstAudioMs !== undefined ? `TTFA ${formatMs(e.firstAudioMs)}` : '', e.error ?? ''].filter(Boolean).join(' · ');
     case 'tts.part': {

@@ -22,7 +22,7 @@ describe('conversationOf', () => {
   it('a barge-in marks how much of its reply was heard and shows inline', () => {
     const items = conversationOf([
       ev('CA', { type: 'bot.reply', text: '긴 답변', via: 'stream', replyId: 'r1' }),
-      ev('CA', { type: 'bargein', replyId: 'r1', heardMs: 1400, replyMs: 3200, detectionLatencyMs: 230 }),
+      ev('CA', { type: 'bargein', decision: 'interrupted', replyId: 'r1', heardMs: 1400, replyMs: 3200, detectionLatencyMs: 230 }),
       ev('CA', { type: 'tts.job', replyId: 'r1', status: 'cancelled' }),
     ]);
     expect(items[0]).toMatchObject({ kind: 'bot', heardMs: 1400, replyMs: 3200, outcome: 'cancelled' });
@@ -30,7 +30,7 @@ describe('conversationOf', () => {
   });
 
   it('a barge-in without replyId falls back to the last bot line', () => {
-    const items = conversationOf([ev('CA', { type: 'bot.reply', text: 'a', via: 'say' }), ev('CA', { type: 'bargein', heardMs: 10, replyMs: 20, detectionLatencyMs: 5 })]);
+    const items = conversationOf([ev('CA', { type: 'bot.reply', text: 'a', via: 'say' }), ev('CA', { type: 'bargein', decision: 'interrupted', heardMs: 10, replyMs: 20, detectionLatencyMs: 5 })]);
     expect(items[0]).toMatchObject({ heardMs: 10 });
   });
 

@@ -63,7 +63,7 @@ export function conversationOf(events: readonly CallEvent[]): ConversationItem[]
           bot.heardMs = e.heardMs;
           bot.replyMs = e.replyMs;
         }
-        items.push({ kind: 'bargein', key, at: e.at, heardMs: e.heardMs, replyMs: e.replyMs, detectionLatencyMs: e.detectionLatencyMs });
+        items.push({ kind: 'bargein', key, at: e.at, heardMs: e.heardMs, replyMs: e.replyMs, detectionLatencyMs: e.detectionLatencyMs ?? 0 });
         break;
       }
       case 'dtmf':
