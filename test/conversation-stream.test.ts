@@ -186,4 +186,18 @@ describe('the streamed conversation', () => {
     expect(r.host.registry.get(call.sid)!.handoff?.source).toBe('bot');
     expect(parseTwiml(r.rest.requests[0]!.form.Twiml!).children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
   });
+
+  it('STREAM_STT=gather: no transcription, the caller speaking over the greeting closes the stream at once, then <Gather>', async () => {
+    const r = await start({ settings: { STREAM_STT: 'gather' } });
+    const call = await r.call();
+    expect(findAll(call.twiml, 'Transcription')).toHaveLength(0);
+    await until(() => call.client.received.media.length >= 30, 'the greeting to be playing');
+    call.client.sendAudio(callerSpeech);
+    expect(await call.client.closed()).toBe(1000);
+    expect(r.ofType(call.sid, 'stream.stopped').map((e) => e.reason)).toEqual(['barge-in']);
+    expect(r.ofType(call.sid, 'bargein')).toEqual([expect.objectContaining({ decision: 'interrupted', trigger: 'vad' })]);
+    expect(r.host.conversations!.has(call.sid)).toBe(false);
+    const after = parseTwiml((await r.post('/after_stream', call.sid)).body);
+    expect(findAll(after, 'Gather')).toHaveLength(1);
+  });
 });
