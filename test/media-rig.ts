@@ -9,7 +9,9 @@ import type { CallEvent } from '../src/shared/model';
 import { CallRegistry } from '../src/main/calls/registry';
 import { testConfig, type Config } from '../src/main/config/load';
 import { publicUrls, type PublicUrls } from '../src/main/config/urls';
+import { createNoticeHub, type NoticeHub } from '../src/main/console/notices';
 import { silentLogger } from '../src/main/log';
+import { StreamAdmission } from '../src/main/media/admission';
 import type { CallerAudio } from '../src/main/media/capture';
 import { createPacer, realTimers, type Pacer, type TimerApi } from '../src/main/media/pacer';
 import { createMediaServer, type MediaServer } from '../src/main/media/server';
@@ -39,7 +41,14 @@ export interface MediaRig {
   captured: CallerAudio[];
   /** ws://127.0.0.1:port/media */
   wsUrl: string;
-  connect(options?: Partial<MediaClientOptions>): Promise<TwilioMediaClient>;
+  /** The host's grants: connect() issues one per stream, as the /voice_stream TwiML would. */
+  admission: StreamAdmission;
+  notices: NoticeHub;
+  /**
+   * A stream as Twilio opens it after our TwiML: a grant issued for its callSid and text (customParameters.text,
+   * default a greeting). `raw: true` sends exactly `customParameters` (no grant issued).
+   */
+  connect(options?: Partial<MediaClientOptions> & { raw?: boolean }): Promise<TwilioMediaClient>;
   eventsOf(callSid: string): CallEvent[];
   stop(): Promise<void>;
 }
@@ -83,7 +92,9 @@ export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
   const timers = o.timers ?? realTimers;
   const pacer = createPacer({ leadMs: config.settings.PACING_LEAD_MS, timers });
   const captured: CallerAudio[] = [];
-  const media = createMediaServer({ config, registry, log, urls, tts: pipeline, authToken: AUTH_TOKEN, pacer, timers, onCallerAudio: (a) => captured.push(a) });
+  const notices = createNoticeHub();
+  const admission = new StreamAdmission({ accountSid: ACCOUNT_SID, log, notices });
+  const media = createMediaServer({ config, registry, log, urls, tts: pipeline, authToken: AUTH_TOKEN, pacer, timers, onCallerAudio: (a) => captured.push(a), admission, notices });
   http.on('upgrade', (req, socket, head) => media.handleUpgrade(req, socket, head));
   const wsUrl = `ws://127.0.0.1:${port}/media`;
   const clients: TwilioMediaClient[] = [];
@@ -98,15 +109,20 @@ export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
     s3Gets,
     captured,
     wsUrl,
-    async connect(options = {}) {
+    admission,
+    notices,
+    async connect({ raw, ...options } = {}) {
+      const callSid = options.callSid ?? `CA${randomBytes(16).toString('hex')}`;
+      const text = options.customParameters?.text ?? '안녕하세요. 프론트도어 음성 안내입니다.';
+      const customParameters = raw ? (options.customParameters ?? {}) : { text, ...options.customParameters, grant: admission.issue({ callSid, accountSid: ACCOUNT_SID, text }) };
       const client = await TwilioMediaClient.connect({
         url: wsUrl,
         signedUrl: urls.media,
         authToken: AUTH_TOKEN,
         accountSid: ACCOUNT_SID,
-        callSid: `CA${randomBytes(16).toString('hex')}`,
-        customParameters: { text: '안녕하세요. 프론트도어 음성 안내입니다.' },
         ...options,
+        callSid,
+        customParameters,
       });
       clients.push(client);
       return client;

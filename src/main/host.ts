@@ -9,10 +9,12 @@ import { resolveConfig, type Config } from './config/load';
 import { publicUrls, MEDIA_PATH, type PublicUrls } from './config/urls';
 import { settingsView } from './config/view';
 import { createConsoleApi, type HostConsoleApi } from './console/api';
+import { createNoticeHub } from './console/notices';
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
 import { createLogger, type Logger } from './log';
+import { StreamAdmission } from './media/admission';
 import { createMediaServer, type MediaServer } from './media/server';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
@@ -39,6 +41,8 @@ export interface Host {
   readonly demo: Demo | null;
   /** The auth token webhooks and media upgrades are checked against (null when validation is skipped). */
   readonly authToken: string | null;
+  /** Media stream grants (issued with every <Stream>, checked on every start); null before start(). */
+  readonly admission: StreamAdmission | null;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -60,6 +64,9 @@ export function createHost(options: HostOptions): Host {
   let offHistory: (() => void) | null = null;
   const ports = { http: 0, ws: 0 };
   let started = false;
+  // security: host notices for the operator, and the grants that bind media streams to calls (media/admission.ts)
+  const notices = createNoticeHub({ now });
+  let admission: StreamAdmission | null = null;
 
   const authToken = (): string | null => (config.settings.SKIP_SIGNATURE_VALIDATION ? null : authTokenFor(config));
 
@@ -77,6 +84,7 @@ export function createHost(options: HostOptions): Host {
     health: health(),
     settings: settingsView(options.config, urls, effectiveOverrides(config, options.config)),
     demo: { enabled: demo !== null, autoDemo: demo?.autoDemo ?? false },
+    notices: notices.recent(),
   });
 
   const lazyApi: ConsoleApi = {
@@ -106,6 +114,7 @@ export function createHost(options: HostOptions): Host {
           simulate: (s) => (demo ? demo.simulate(s) : Promise.resolve({ ok: false, message: 'Simulated calls are available in demo mode only' })),
           setAutoDemo: (on) => demo?.setAutoDemo(on),
         },
+        notices,
       });
     }
     return api;
@@ -140,9 +149,10 @@ export function createHost(options: HostOptions): Host {
       ports.http = await listen(httpServer, s.HTTP_PORT, s.BIND_ADDRESS, 'HTTP_PORT');
       urls = publicUrls(config, ports.http);
       handoff = new HandoffService({ config, registry, rest, urls, log: log.child({ part: 'handoff' }) });
-      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now });
+      admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices });
+      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, admission });
 
-      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now });
+      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, admission, notices });
       const upgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
         const path = (req.url ?? '').split('?')[0];
         if (path === MEDIA_PATH || path === `${MEDIA_PATH}/`) media!.handleUpgrade(req, socket, head);
@@ -207,6 +217,9 @@ export function createHost(options: HostOptions): Host {
     },
     get authToken() {
       return authToken();
+    },
+    get admission() {
+      return admission;
     },
   };
 }

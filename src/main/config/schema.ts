@@ -101,6 +101,9 @@ export const settingsSchema = z.object({
   PACING_BATCH_FRAMES: z.coerce.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10 (200 ms)').default(5),
   BARGE_IN: z.enum(['off', 'clear', 'clear-and-gather'], { error: 'must be off, clear or clear-and-gather' }).default('clear-and-gather'),
   MAX_MEDIA_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  // Media admission (sec)
+  MAX_STREAMS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, 'must be at least 1').default(200),
+  STREAM_START_TIMEOUT_MS: ms(5000, 100),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -160,4 +163,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
   BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
   MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
+  // Media admission (sec)
+  MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
+  STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',
 };

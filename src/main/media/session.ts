@@ -6,6 +6,7 @@ import type { CallEventBody } from '../../shared/model';
 import type { CallRegistry } from '../calls/registry';
 import type { Logger } from '../log';
 import type { ReplyAudio, TtsPipeline } from '../tts/types';
+import type { Admission } from './admission';
 import { CallerCapture, type CallerAudio } from './capture';
 import { Outbound, parseInbound, type InboundMessage, type StartMessage } from './messages';
 import type { Pacer, TimerApi } from './pacer';
@@ -17,6 +18,8 @@ import { Vad, type VadEvent, type VadOptions } from './vad';
 export type BargeInPolicy = 'off' | 'clear' | 'clear-and-gather';
 
 export interface SessionDeps {
+  /** Admission (admission.ts): the grant check; the text to speak is the host's record, never the client's. */
+  admit(start: StartMessage): Admission;
   registry: CallRegistry;
   log: Logger;
   tts: TtsPipeline;
@@ -97,13 +100,19 @@ export class MediaSession {
 
   private start(m: StartMessage): void {
     if (this.phase !== 'awaiting-start') return this.problem('duplicate-start', 'second start message');
-    const { callSid, streamSid, customParameters } = m.start;
+    const admitted = this.deps.admit(m);
+    if (!admitted.ok) {
+      this.phase = 'ended';
+      return this.deps.close(admitted.code, admitted.message);
+    }
+    const { streamSid } = m.start;
+    const { callSid, text: grantedText, parameters: customParameters } = admitted;
     this.phase = 'streaming';
     this.callSid = callSid;
     this.streamSid = streamSid;
     const out = (this.out = new Outbound(streamSid));
     this.emit({ type: 'stream.started', streamSid, customParameters });
-    const text = customParameters.text?.trim();
+    const text = grantedText.trim();
     if (!text) {
       this.emit({ type: 'error', message: 'Media stream started without a text parameter: nothing to say', code: 'media-no-text' });
       return this.finish('no-text');

@@ -86,13 +86,17 @@ export function hangupTwiml(): string {
   return vr.toString();
 }
 
-/** Bidirectional media stream speaking `text`; when the stream ends Twilio asks /after_stream what next. */
-export function streamTwiml(urls: PublicUrls, text: string): string {
+/**
+ * Bidirectional media stream speaking `text`; when the stream ends Twilio asks /after_stream what next.
+ * `grant`: the one-time admission token for this call (media/admission.ts), without which the stream is refused.
+ */
+export function streamTwiml(urls: PublicUrls, text: string, grant: string): string {
   const vr = new twilio.twiml.VoiceResponse();
   const connect = vr.connect({ action: urls.abs(ROUTES.afterStream), method: 'POST' });
   // <Stream url> never carries a query string: per-call data goes in <Parameter> (start.customParameters)
   const stream = connect.stream({ url: urls.media, statusCallback: urls.abs(ROUTES.streamStatus), statusCallbackMethod: 'POST' });
   stream.parameter({ name: 'text', value: text });
+  stream.parameter({ name: 'grant', value: grant });
   return vr.toString();
 }
 

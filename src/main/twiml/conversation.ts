@@ -1,7 +1,7 @@
 // The conversation webhooks: greeting (gather or stream), each speech result, and what follows a media stream.
 import type { Request, Response } from 'express';
 import { gatherTwiml, goodbyeTwiml, KOREAN, MAX_SILENT_TURNS, streamTwiml } from './build';
-import { ensureStarted, paramsOf, sendTwiml, type RouteContext } from './context';
+import { ensureStarted, paramsOf, sendTwiml, streamGrant, type RouteContext } from './context';
 import { echoText, lastPromptAt, matchKeyword, readSpeech, silentTurnsFrom } from './decide';
 
 type Handler = (req: Request, res: Response) => void;
@@ -24,7 +24,7 @@ export function voiceStream(ctx: RouteContext): Handler {
     const s = ctx.config.settings;
     ensureStarted(ctx, p, 'stream');
     ctx.registry.apply(p.CallSid, { type: 'bot.reply', text: s.GREETING, via: 'stream' });
-    sendTwiml(res, streamTwiml(ctx.urls, s.GREETING));
+    sendTwiml(res, streamTwiml(ctx.urls, s.GREETING, streamGrant(ctx, p, s.GREETING)));
   };
 }
 
@@ -85,7 +85,7 @@ export function handleSpeech(ctx: RouteContext): Handler {
     const reply = echoText(speech.text);
     if (s.REPLY_MODE === 'stream') {
       registry.apply(sid, { type: 'bot.reply', text: reply, via: 'stream' });
-      return sendTwiml(res, streamTwiml(ctx.urls, reply));
+      return sendTwiml(res, streamTwiml(ctx.urls, reply, streamGrant(ctx, p, reply)));
     }
     registry.apply(sid, { type: 'bot.reply', text: reply, via: 'say' });
     sendTwiml(res, gatherTwiml(s, ctx.urls, { say: reply }));
