@@ -10,7 +10,7 @@ import { CallRegistry } from '../src/main/calls/registry';
 import { testConfig, type Config } from '../src/main/config/load';
 import { publicUrls, type PublicUrls } from '../src/main/config/urls';
 import { createNoticeHub, type NoticeHub } from '../src/main/console/notices';
-import { silentLogger } from '../src/main/log';
+import { silentLogger, type Logger } from '../src/main/log';
 import { StreamAdmission } from '../src/main/media/admission';
 import type { CallerAudio } from '../src/main/media/capture';
 import { createPacer, realTimers, type Pacer, type TimerApi } from '../src/main/media/pacer';
@@ -61,11 +61,13 @@ export interface RigOptions {
   standIn?: Partial<TtsStandInOptions>;
   /** The media server's timers (pacer, windows, deferred events). */
   timers?: TimerApi;
+  /** The media server's and admission's logger (default: silent). */
+  log?: Logger;
 }
 
 export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
   const config = testConfig({ ...o.s3.settings, PUBLIC_URL, TWILIO_AUTH_TOKEN: AUTH_TOKEN, PACING_LEAD_MS: '100', JOB_IDLE_TIMEOUT_MS: '5000', ...o.settings });
-  const log = silentLogger();
+  const log = o.log ?? silentLogger();
   const registry = new CallRegistry();
   const inner = createPartStore(config, { credentials: S3RVER_CREDENTIALS });
   const s3Gets: number[] = [];
