@@ -149,7 +149,8 @@ export function createHost(options: HostOptions): Host {
       ports.http = await listen(httpServer, s.HTTP_PORT, s.BIND_ADDRESS, 'HTTP_PORT');
       urls = publicUrls(config, ports.http);
       handoff = new HandoffService({ config, registry, rest, urls, log: log.child({ part: 'handoff' }) });
-      admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices });
+      const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
+      admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices, callEnded });
       app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, admission });
 
       media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, admission, notices });

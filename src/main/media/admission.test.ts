@@ -83,6 +83,14 @@ describe('StreamAdmission', () => {
     expect(a.admit(claim(ACCOUNT), {}).ok).toBe(true);
   });
 
+  it('refuses a stream for a call that has ended (a replayed webhook’s fresh grant)', () => {
+    const ended = new Set<string>();
+    const a = new StreamAdmission({ accountSid: ACCOUNT, log: silentLogger(), callEnded: (sid) => ended.has(sid) });
+    const grant = a.issue({ callSid: CALL, accountSid: ACCOUNT, text: TEXT });
+    ended.add(CALL);
+    expect(a.admit({ callSid: CALL, accountSid: ACCOUNT, streamSid: 'MZ1', customParameters: { grant } }, {})).toMatchObject({ ok: false, reason: 'call-ended' });
+  });
+
   it('a grant from another process (another key) does not verify', () => {
     const c = setup();
     const elsewhere = new StreamAdmission({ accountSid: ACCOUNT, log: silentLogger() });

@@ -34,7 +34,8 @@ export type RefusalReason =
   | 'wrong-call'
   | 'wrong-account'
   | 'client-text'
-  | 'already-streaming';
+  | 'already-streaming'
+  | 'call-ended';
 
 const REASON_TEXT: Record<RefusalReason, string> = {
   'no-grant': 'no grant: the host did not answer this call with a <Stream>',
@@ -47,6 +48,7 @@ const REASON_TEXT: Record<RefusalReason, string> = {
   'wrong-account': 'start is not from the expected Twilio account',
   'client-text': 'text parameter differs from what the host issued',
   'already-streaming': 'the call already has a live stream',
+  'call-ended': 'the call has ended',
 };
 
 export type Admitted = { ok: true; callSid: string; text: string; parameters: Record<string, string> };
@@ -87,6 +89,8 @@ export interface AdmissionOptions {
   log: Logger;
   notices?: NoticeHub;
   ttlMs?: number;
+  /** Whether the call is over (the registry says ended): a replayed webhook's grant cannot reopen it. */
+  callEnded?: (callSid: string) => boolean;
   /** Tests: a fixed key. Production: 32 random bytes per process. */
   key?: Buffer;
 }
@@ -151,6 +155,7 @@ export class StreamAdmission {
     const expected = this.opts.accountSid ?? grant.accountSid;
     if (accountSid !== expected || accountSid !== grant.accountSid) return refused('wrong-account');
     if (params.text !== undefined && params.text !== grant.text) return refused('client-text');
+    if (this.opts.callEnded?.(callSid)) return refused('call-ended');
     const holder = this.live.get(callSid);
     if (holder && holder !== ticket) return refused('already-streaming');
     grant.used = true;
