@@ -28,7 +28,7 @@ export function paramsOf(req: Request): Params & { CallSid: string } {
 
 /** The <Parameter name="grant"> for a <Stream> answering this call (the signed webhook names call and account). */
 export function streamGrant(ctx: RouteContext, p: Params & { CallSid: string }, text: string): string {
-  return ctx.admission.issue({ callSid: p.CallSid, accountSid: p.AccountSid ?? '', text });
+  return ctx.admission.issue({ callSid: p.CallSid, accountSid: p.AccountSid ?? ctx.config.settings.TWILIO_ACCOUNT_SID ?? '', text });
 }
 
 export function sendTwiml(res: Response, xml: string): void {
