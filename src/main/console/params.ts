@@ -9,7 +9,7 @@ import { DEMO_SCENARIOS } from '../../shared/model';
 const callSid = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a call SID');
 const historyQuery = z
   .strictObject({
-    text: z.string().max(200).optional(),
+    text: z.string().max(1000).optional(),
     since: z.number().finite().optional(),
     until: z.number().finite().optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
