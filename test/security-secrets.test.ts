@@ -184,4 +184,53 @@ describe('secrets never leave the host', () => {
     expect(message).toContain('https://tts.example/jobs?x=1');
     expect(leaks(message + String((error as Error).stack))).toEqual([]);
   });
+
+  it('a live host whose TTS service (user:pass@ in TTS_URL) is down: the failure reaches the call and the logs without them', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-secrets-live-'));
+    const lines: string[] = [];
+    const account = 'AC' + '5'.repeat(32);
+    const live = createHost({
+      config: testConfig({
+        DEMO: 'off',
+        HTTP_PORT: '0',
+        WS_PORT: '0',
+        DATA_DIR: dir,
+        LOG_LEVEL: 'debug',
+        PUBLIC_URL: 'https://front-door.example',
+        TWILIO_ACCOUNT_SID: account,
+        TWILIO_AUTH_TOKEN: SECRETS.authToken,
+        TTS_URL: `http://${SECRETS.ttsUser}:${SECRETS.ttsPass}@127.0.0.1:1/jobs`,
+        TTS_TIMEOUT_MS: '500',
+      }),
+      log: createLogger('debug', { write: (l: string) => void lines.push(l) }),
+    });
+    const seen: string[] = [];
+    live.api.subscribe((m) => seen.push(JSON.stringify(m)));
+    try {
+      await live.start();
+      const callSid = 'CA' + '6'.repeat(32);
+      const params = { CallSid: callSid, AccountSid: account, From: '+821055501234', To: '+827055500100', CallStatus: 'in-progress' };
+      const res = await postWebhook({ httpBase: `http://127.0.0.1:${live.ports.http}`, publicUrl: live.urls.base, path: '/voice_stream', params, authToken: SECRETS.authToken });
+      const grant = /name="grant" value="([^"]+)"/.exec(res.body)![1]!;
+      const text = /name="text" value="([^"]+)"/.exec(res.body)![1]!;
+      const stream = await TwilioMediaClient.connect({ url: `ws://127.0.0.1:${live.ports.ws}/media`, signedUrl: live.urls.media, authToken: SECRETS.authToken, accountSid: account, callSid, customParameters: { text, grant } });
+      const deadline = Date.now() + 30_000;
+      while (!live.registry.eventsOf(callSid).some((e) => e.type === 'tts.job' && e.status === 'failed')) {
+        if (Date.now() > deadline) throw new Error('no tts.job failed event');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await stream.stop();
+      const events = JSON.stringify(live.registry.eventsOf(callSid));
+      expect(events).toContain('"status":"failed"');
+      await live.stop();
+      const disk = filesUnder(dir).map((f) => readFileSync(f, 'utf8'));
+      expect(leaks(events), 'events').toEqual([]);
+      expect(leaks(seen.join('\n')), 'console').toEqual([]);
+      expect(leaks(lines.join('\n')), 'logs').toEqual([]);
+      expect(leaks(disk.join('\n')), 'DATA_DIR').toEqual([]);
+    } finally {
+      await live.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
