@@ -10,10 +10,12 @@ import { publicUrls, MEDIA_PATH, type PublicUrls } from './config/urls';
 import { settingsView } from './config/view';
 import { createConsoleApi, type HostConsoleApi } from './console/api';
 import { ConversationManager } from './conversation/manager';
+import { createNoticeHub } from './console/notices';
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
 import { createLogger, type Logger } from './log';
+import { StreamAdmission } from './media/admission';
 import { createMediaServer, type MediaServer } from './media/server';
 import { realTimers } from './media/pacer';
 import { listen } from './net/listen';
@@ -43,6 +45,8 @@ export interface Host {
   readonly authToken: string | null;
   /** The streamed conversations while running (operator hooks: say, setMuted). */
   readonly conversations: ConversationManager | null;
+  /** Media stream grants (issued with every <Stream>, checked on every start); null before start(). */
+  readonly admission: StreamAdmission | null;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -65,6 +69,9 @@ export function createHost(options: HostOptions): Host {
   let offHistory: (() => void) | null = null;
   const ports = { http: 0, ws: 0 };
   let started = false;
+  // security: host notices for the operator, and the grants that bind media streams to calls (media/admission.ts)
+  const notices = createNoticeHub({ now });
+  let admission: StreamAdmission | null = null;
 
   const authToken = (): string | null => (config.settings.SKIP_SIGNATURE_VALIDATION ? null : authTokenFor(config));
 
@@ -82,6 +89,7 @@ export function createHost(options: HostOptions): Host {
     health: health(),
     settings: settingsView(options.config, urls, effectiveOverrides(config, options.config)),
     demo: { enabled: demo !== null, autoDemo: demo?.autoDemo ?? false },
+    notices: notices.recent(),
   });
 
   const lazyApi: ConsoleApi = {
@@ -111,6 +119,7 @@ export function createHost(options: HostOptions): Host {
           simulate: (s) => (demo ? demo.simulate(s) : Promise.resolve({ ok: false, message: 'Simulated calls are available in demo mode only' })),
           setAutoDemo: (on) => demo?.setAutoDemo(on),
         },
+        notices,
       });
     }
     return api;
@@ -146,9 +155,11 @@ export function createHost(options: HostOptions): Host {
       urls = publicUrls(config, ports.http);
       handoff = new HandoffService({ config, registry, rest, urls, log: log.child({ part: 'handoff' }), transcribing: (sid) => conversations?.has(sid) ?? false });
       conversations = startConversations(config, registry, log, handoff, now);
-      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations });
+      const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
+      admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices, callEnded });
+      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations, admission });
 
-      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, attach: conversations.attach });
+      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, attach: conversations.attach, admission, notices });
       const upgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
         const path = (req.url ?? '').split('?')[0];
         if (path === MEDIA_PATH || path === `${MEDIA_PATH}/`) media!.handleUpgrade(req, socket, head);
@@ -218,6 +229,9 @@ export function createHost(options: HostOptions): Host {
     },
     get conversations() {
       return conversations;
+    },
+    get admission() {
+      return admission;
     },
   };
 }

@@ -42,9 +42,12 @@ describe('other documents', () => {
     expect(doc).toHaveProperty('Hangup');
   });
 
-  it('stream carries the text as a Parameter, escaped', () => {
-    const xml = streamTwiml(urls, 'a"b<c>&');
-    expect(parser.parse(xml).Response.Connect.Stream.Parameter.value).toBe('a"b<c>&');
+  it('stream carries the text and the grant as Parameters, escaped', () => {
+    const xml = streamTwiml(urls, 'a"b<c>&', 'v1.g.1.m');
+    expect(parser.parse(xml).Response.Connect.Stream.Parameter).toEqual([
+      { name: 'text', value: 'a"b<c>&' },
+      { name: 'grant', value: 'v1.g.1.m' },
+    ]);
     expect(parser.parse(xml).Response.Connect.Stream.url).toBe('wss://fd.example/media');
   });
 
