@@ -101,6 +101,11 @@ export const settingsSchema = z.object({
   PACING_BATCH_FRAMES: z.coerce.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10 (200 ms)').default(5),
   BARGE_IN: z.enum(['off', 'clear', 'clear-and-gather'], { error: 'must be off, clear or clear-and-gather' }).default('clear-and-gather'),
   MAX_MEDIA_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+
+  // History (hist)
+  HISTORY_RETENTION_DAYS: z.coerce.number({ error: 'must be a whole number of days' }).int().min(0, 'must be 0 or more').default(30),
+  STALE_CALL_MIN: z.coerce.number({ error: 'must be a whole number of minutes' }).int().min(0, 'must be 0 or more').default(120),
+  MAX_CALL_EVENTS: z.coerce.number({ error: 'must be a whole number' }).int().min(100, 'must be at least 100').default(5000),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -160,4 +165,10 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
   BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
   MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
+  HISTORY_RETENTION_DAYS:
+    'Days of call history kept: one folder per UTC day, older folders deleted at start and daily (0 keeps everything)',
+  STALE_CALL_MIN:
+    'A call with no event for this many minutes is closed as interrupted (a lost final status callback); must exceed the longest agent conversation, which sends none (0 = never)',
+  MAX_CALL_EVENTS:
+    'Events kept in memory per live call for the console; pacing, marks and parts are dropped first, turns never (history on disk keeps summaries)',
 };
