@@ -4,7 +4,8 @@
 // history on disk); this process plays Twilio (signed /voice_stream, a Media Stream that plays the greeting to
 // the end, /after_stream, one caller turn on /handle_speech, /call_status completed) and the TTS service (the
 // stand-in writing parts). Each lane places its next call as soon as the last one ends.
-// The host's RSS, heap (after a GC), open handles and event-loop delay are sampled at start (after the ramp),
+// The host's RSS, heap (after a GC), open handles and event-loop delay are sampled at start (after the ramp, and on
+// runs of 4 min or more after the registry's 60 s linger too),
 // every --sample-every seconds, at the end, and once the calls have drained. "Flat": for every metric, both
 // end − start and end − middle stay within max(pct × start, abs) (TOLERANCE below, printed with the verdict).
 import { fork } from 'node:child_process';
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   const out = resolve(arg('out', join(root, 'bench/out', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)));
   const durationMs = minutes * 60_000;
   const rampMs = Math.min(30_000, durationMs * 0.15);
+  // ended calls stay in the live list for the registry's 60 s linger: memory climbs until the first ones leave,
+  // so on runs long enough the start checkpoint waits for that plateau
+  const warmMs = durationMs >= 4 * 60_000 ? rampMs + 60_000 : rampMs;
 
   const greeting = parseWav(readFileSync(join(root, 'resources/audio/greeting.mulaw.wav'))).data;
   const audio = Buffer.from(greeting.subarray(0, greeting.length - (greeting.length % 160))); // whole frames: no padding
@@ -171,10 +175,10 @@ async function main(): Promise<void> {
     console.log(`  ${phase.padEnd(8)} t=${String(Math.round((s.at - t0) / 1000)).padStart(4)}s rss ${s.rssMb} MB heap ${s.heapUsedMb} MB handles ${s.handles} loop p99 ${s.loopP99Ms} ms active ${s.activeCalls} streams ${s.streams} | calls ok ${tally.ok} failed ${tally.failed}`);
     return s;
   };
-  console.log(`soak: ${calls} calls at a time for ${minutes} min (ramp ${Math.round(rampMs / 1000)} s, sample every ${sampleEvery / 1000} s) on ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`soak: ${calls} calls at a time for ${minutes} min (ramp ${Math.round(rampMs / 1000)} s, start checkpoint at ${Math.round(warmMs / 1000)} s, sample every ${sampleEvery / 1000} s) on ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const baseline = await take('baseline');
   const lanes = Array.from({ length: calls }, (_, i) => lane(i));
-  await sleep(rampMs);
+  await sleep(warmMs);
   const start = await take('start');
   let mid: SoakSample | null = null;
   while (Date.now() + sampleEvery < endAt) {
@@ -198,7 +202,7 @@ async function main(): Promise<void> {
   const elapsedMin = (end.at - t0) / 60_000;
   const report = {
     kind: 'soak',
-    params: { calls, minutes, sampleEverySec: sampleEvery / 1000, rampSec: rampMs / 1000 },
+    params: { calls, minutes, sampleEverySec: sampleEvery / 1000, rampSec: rampMs / 1000, startCheckpointSec: warmMs / 1000 },
     machine: { cores: cpus().length, loadavgAtEnd: loadavg(), node: process.version },
     startedAt: new Date(t0).toISOString(),
     calls: { ...tally, perMinute: Math.round(tally.placed / elapsedMin) },
