@@ -21,6 +21,7 @@ import { startTtsStandIn } from '../src/main/sim/tts-standin';
 import { createS3Client } from '../src/main/tts/store';
 import { parseWav } from '../src/main/tts/wav';
 import { S3RVER_CREDENTIALS, startS3rver, useS3rverCredentialsInEnv } from './helpers/s3rver';
+import { leftSince, resources } from './helpers/leaks';
 
 useS3rverCredentialsInEnv();
 
@@ -52,21 +53,6 @@ function prng(seed: number) {
   return { next, int, pick, bytes, str };
 }
 type Rng = ReturnType<typeof prng>;
-
-const resources = () =>
-  process
-    .getActiveResourcesInfo()
-    .filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap')
-    .sort();
-function leftSince(before: string[]): string[] {
-  const remaining = [...before];
-  return resources().filter((r) => {
-    const i = remaining.indexOf(r);
-    if (i === -1) return true;
-    remaining.splice(i, 1);
-    return false;
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Media corpus: every generator returns what one hostile socket sends next (text or binary frames).
