@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { historyCursor, type CallEvent, type CallEventBody, type PacingWindow } from '../../shared/model';
+import { historyCursor, type CallEvent, type CallEventBody, type HistoryQuery, type PacingWindow } from '../../shared/model';
 import { silentLogger } from '../log';
 import { parseJsonl, repairTail, tornTailLength } from './jsonl';
 import { dayOf, HistoryStore } from './store';
@@ -71,6 +71,9 @@ describe('HistoryStore', () => {
     expect((await again.list({ text: '환불' })).map((c) => c.callSid)).toEqual(['CA1']);
     expect((await again.list({ text: '9999' })).map((c) => c.callSid)).toEqual(['CA2']);
     expect((await again.list({ since: T0 + 4000 })).map((c) => c.callSid)).toEqual(['CA2']);
+    // odd queries from a console client: bounds ignored, a sane page size, never a throw
+    const odd = { since: 'yesterday', until: Number.NaN, limit: Number.POSITIVE_INFINITY, text: 5 } as unknown as HistoryQuery;
+    expect((await again.list(odd)).map((c) => c.callSid)).toEqual(['CA2', 'CA1']);
     const record = await again.get('CA1');
     expect(record?.events.map((e) => e.type)).toEqual(['call.started', 'transcript', 'call.ended']);
     expect(record?.call.state).toBe('ended');

@@ -149,13 +149,14 @@ export class HistoryStore {
     const tail = this.summarizer.end(call.callSid);
     if (tail.length) this.pending.set(call.callSid, [...(this.pending.get(call.callSid) ?? []), ...tail]);
     await this.flush();
+    // from here on, late events go straight to the file (not through a handle a flush could reopen meanwhile)
+    placed.finishedAt = this.now();
     const file = this.files.get(call.callSid);
     this.files.delete(call.callSid);
     if (file) {
       await file.sync().catch((err: unknown) => this.options.log.warn({ err, callSid: call.callSid }, 'history: fsync failed'));
       await file.close().catch(() => undefined);
     }
-    placed.finishedAt = this.now();
     await this.writeIndex(placed.day, { call, text: placed.text.join('\n') });
     if (placed.marked) await unlink(join(this.openDir, call.callSid)).catch(() => undefined);
     placed.marked = false;
@@ -218,10 +219,13 @@ export class HistoryStore {
    * One page of finished calls, newest first (startedAt, then callSid, descending), after `query.cursor`.
    * Day files are streamed newest first and only the page being built is held in memory.
    */
-  async list(query: HistoryQuery = {}): Promise<Call[]> {
-    const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(query.limit ?? DEFAULT_LIMIT)));
+  async list(asked: HistoryQuery = {}): Promise<Call[]> {
+    const bound = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 8.64e15 ? v : undefined);
+    const query = { ...asked, since: bound(asked?.since), until: bound(asked?.until) };
+    const wanted = Number(query.limit ?? DEFAULT_LIMIT);
+    const limit = Number.isFinite(wanted) ? Math.max(1, Math.min(MAX_LIMIT, Math.floor(wanted))) : DEFAULT_LIMIT;
     const cursor = parseCursor(query.cursor);
-    const text = query.text?.trim().toLowerCase();
+    const text = typeof query.text === 'string' ? query.text.trim().toLowerCase() : undefined;
     const digits = text?.replace(/[^\d]/g, '');
     const matches = ({ call, text: said }: HistoryEntry): boolean => {
       if (query.since !== undefined && call.startedAt < query.since) return false;
