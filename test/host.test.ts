@@ -8,23 +8,7 @@ import { testConfig } from '../src/main/config/load';
 import { createHost } from '../src/main/host';
 import { silentLogger } from '../src/main/log';
 import { PortError } from '../src/main/net/listen';
-
-const resources = () =>
-  process
-    .getActiveResourcesInfo()
-    .filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap')
-    .sort();
-
-/** Resource types (and counts) present now that were not before: what a stop() left behind. */
-function leftSince(before: string[]): string[] {
-  const remaining = [...before];
-  return resources().filter((r) => {
-    const i = remaining.indexOf(r);
-    if (i === -1) return true;
-    remaining.splice(i, 1);
-    return false;
-  });
-}
+import { leftSince, resources } from './helpers/leaks';
 
 const demoConfig = (extra: Record<string, string> = {}) =>
   testConfig({ HTTP_PORT: '0', WS_PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'fd-host-')), ...extra });

@@ -52,8 +52,11 @@ export interface Host {
 export function createHost(options: HostOptions): Host {
   const log = options.log ?? createLogger(options.config.settings.LOG_LEVEL);
   const now = options.now ?? Date.now;
-  const registry = new CallRegistry({ now });
-  const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log });
+  // -- history (hist): caps, stale calls, retention
+  const hs = options.config.settings;
+  const registry = new CallRegistry({ now, maxEventsPerCall: hs.MAX_CALL_EVENTS, staleMs: hs.STALE_CALL_MIN * 60_000 });
+  const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log, retentionDays: hs.HISTORY_RETENTION_DAYS });
+  // -- end history
   let config = options.config;
   let demo: Demo | null = null;
   let httpServer: Server | null = null;

@@ -113,6 +113,8 @@ export interface PacingWindow {
   marksSent: number;
   marksPlayed: number;
   marksCleared: number;
+  /** History only: how many live windows this one summarises (a reply's pacing is written as one window). */
+  windows?: number;
 }
 
 export type CallEventBody =
@@ -163,7 +165,8 @@ export type CallEventBody =
   | { type: 'handoff'; status: HandoffStatus; source: HandoffSource; message?: string; code?: number; dialCallStatus?: string }
   | { type: 'alert'; alert: Alert }
   | { type: 'error'; message: string; code?: string }
-  | { type: 'call.ended'; reason: string };
+  /** `interrupted`: closed by the host, not by Twilio (no events for STALE_CALL_MIN minutes). */
+  | { type: 'call.ended'; reason: string; interrupted?: boolean };
 
 export type CallEventType = CallEventBody['type'];
 
@@ -252,6 +255,16 @@ export interface HistoryQuery {
   since?: number;
   until?: number;
   limit?: number;
+  /**
+   * Paging: the calls after this one in the list's order (newest first). The cursor of a page is
+   * `historyCursor(lastCallOfThePage)` = `${startedAt}:${callSid}`; a page shorter than `limit` is the last.
+   */
+  cursor?: string;
+}
+
+/** The paging cursor that continues a history list after `call` (see HistoryQuery.cursor). */
+export function historyCursor(call: Pick<Call, 'startedAt' | 'callSid'>): string {
+  return `${call.startedAt}:${call.callSid}`;
 }
 
 export interface CommandResult {

@@ -103,6 +103,7 @@ export function applyEvent(previous: Call | undefined, event: CallEvent): Call {
     case 'alert':
       return ended ? call : withAlert(call, event.alert);
     case 'call.ended':
-      return ended ? call : { ...call, state: 'ended', endedAt: event.at, endReason: event.reason, alerts: [] };
+      if (ended) return call;
+      return { ...call, state: 'ended', endedAt: event.at, endReason: event.reason, alerts: [], ...(event.interrupted ? { interrupted: true } : {}) };
   }
 }

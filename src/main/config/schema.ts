@@ -113,6 +113,10 @@ export const settingsSchema = z.object({
   // Media admission (sec)
   MAX_STREAMS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, 'must be at least 1').default(200),
   STREAM_START_TIMEOUT_MS: ms(5000, 100),
+  // History (hist)
+  HISTORY_RETENTION_DAYS: z.coerce.number({ error: 'must be a whole number of days' }).int().min(0, 'must be 0 or more').default(30),
+  STALE_CALL_MIN: z.coerce.number({ error: 'must be a whole number of minutes' }).int().min(0, 'must be 0 or more').default(120),
+  MAX_CALL_EVENTS: z.coerce.number({ error: 'must be a whole number' }).int().min(100, 'must be at least 100').default(5000),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -182,4 +186,10 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   // Media admission (sec)
   MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
   STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',
+  HISTORY_RETENTION_DAYS:
+    'Days of call history kept: one folder per UTC day, older folders deleted at start and daily (0 keeps everything)',
+  STALE_CALL_MIN:
+    'A call with no event for this many minutes is closed as interrupted (a lost final status callback); must exceed the longest agent conversation, which sends none (0 = never)',
+  MAX_CALL_EVENTS:
+    'Events kept in memory per live call for the console; pacing, marks and parts are dropped first, turns never (history on disk keeps summaries)',
 };

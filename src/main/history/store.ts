@@ -1,12 +1,19 @@
-// Call history on disk: every registry event appended to the call's own JSONL file as it happens
-// (flushed at least every flushMs), plus an index line per finished call for fast listing and search.
-// Crash tolerance: append-only; on open, calls with events but no index line are marked interrupted.
-import { appendFile, mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
+// Call history on disk, one folder per UTC day (the day of the call's first event):
+//   days/<YYYY-MM-DD>/calls/<callSid>.jsonl   the call's events, appended as they happen (flushed every flushMs);
+//                                             a reply's pacing/marks/parts are written as one summary (summary.ts)
+//   days/<YYYY-MM-DD>/index.jsonl             one line per finished call (list and search)
+//   open/<callSid>                            a marker (content: the day) while the call is running
+// Why: the index is never loaded whole (list() streams day files newest first and keeps one page), retention is
+// "delete the folders of old days", and recovery after a crash only looks at the markers. Crash tolerance:
+// append-only; on open each marked call's torn tail is cut off (repairTail) and the call is indexed, as
+// interrupted unless its events say it ended. A finished call's file and the index line are fsynced.
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Call, CallEvent, CallRecord, HistoryQuery } from '../../shared/model';
 import { applyEvent } from '../calls/transitions';
 import type { Logger } from '../log';
-import { readJsonl } from './jsonl';
+import { readJsonl, repairTail, streamJsonl } from './jsonl';
+import { ReplySummarizer } from './summary';
 
 export interface HistoryEntry {
   call: Call;
@@ -19,137 +26,346 @@ export interface HistoryOptions {
   log: Logger;
   flushMs?: number;
   now?: () => number;
+  /** Delete the folders of days older than this many days (at open and daily); 0 keeps everything. */
+  retentionDays?: number;
+  /** Write every pacing window / mark / part instead of one summary per reply (tests of the raw stream). */
+  raw?: boolean;
+}
+
+export interface OpenResult {
+  /** Calls the last run left open, now indexed. */
+  recovered: number;
+  /** Of those, the ones that had not ended (marked interrupted). */
+  interrupted: number;
+  /** Lines cut off or skipped because they were torn or corrupt. */
+  skippedLines: number;
+  /** Bytes of torn tails cut off. */
+  repairedBytes: number;
+  /** Day folders deleted by retention. */
+  deletedDays: number;
 }
 
 const SAFE_SID = /^[A-Za-z0-9_-]{1,64}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+/** Finished calls stay known (for late events: status callbacks after the end) this long. */
+const FINISHED_KEPT_MS = 15 * 60_000;
+const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 200;
+
+export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
+
+interface Placed {
+  day: string;
+  marked: boolean;
+  finishedAt?: number;
+  /** Caller and bot text so far (the index line's search text, without re-reading the file). */
+  text: string[];
+}
 
 export class HistoryStore {
-  private readonly callsDir: string;
-  private readonly indexPath: string;
-  private readonly index = new Map<string, HistoryEntry>();
-  private readonly pending = new Map<string, string[]>();
+  private readonly daysDir: string;
+  private readonly openDir: string;
+  private readonly placed = new Map<string, Placed>();
+  private readonly pending = new Map<string, CallEvent[]>();
   /** One append handle per call still running: no open/close per flush (1,000 calls flush 4,000 times a second). */
   private readonly files = new Map<string, FileHandle>();
+  private readonly summarizer = new ReplySummarizer();
   private timer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushMs: number;
   private readonly now: () => number;
+  private retainedFrom = '';
 
   constructor(private readonly options: HistoryOptions) {
-    this.callsDir = join(options.dir, 'calls');
-    this.indexPath = join(options.dir, 'index.jsonl');
+    this.daysDir = join(options.dir, 'days');
+    this.openDir = join(options.dir, 'open');
     this.flushMs = options.flushMs ?? 250;
     this.now = options.now ?? Date.now;
   }
 
-  /** Load the index and recover calls the last run did not finish. */
-  async open(): Promise<{ calls: number; interrupted: number; skippedLines: number }> {
-    await mkdir(this.callsDir, { recursive: true });
-    const { records, skipped } = await readJsonl<HistoryEntry>(this.indexPath);
-    for (const entry of records) if (entry?.call?.callSid) this.index.set(entry.call.callSid, entry);
-    let interrupted = 0;
-    let skippedLines = skipped;
-    for (const file of await readdir(this.callsDir)) {
-      const callSid = file.replace(/\.jsonl$/, '');
-      if (!file.endsWith('.jsonl') || this.index.has(callSid)) continue;
-      const read = await readJsonl<CallEvent>(join(this.callsDir, file));
-      skippedLines += read.skipped;
+  /** Apply retention, recover calls the last run did not finish, start the flush and daily retention timers. */
+  async open(): Promise<OpenResult> {
+    await mkdir(this.daysDir, { recursive: true });
+    await mkdir(this.openDir, { recursive: true });
+    await this.migrateLegacy();
+    const result: OpenResult = { recovered: 0, interrupted: 0, skippedLines: 0, repairedBytes: 0, deletedDays: await this.applyRetention() };
+    for (const day of await this.days()) {
+      const cut = await repairTail(this.indexPath(day));
+      if (cut) result.skippedLines++;
+      result.repairedBytes += cut;
+    }
+    for (const callSid of await readdir(this.openDir)) {
+      if (!SAFE_SID.test(callSid)) continue;
+      const marker = join(this.openDir, callSid);
+      const day = (await readFile(marker, 'utf8').catch(() => '')).trim();
+      const path = DAY.test(day) ? this.callPath(day, callSid) : '';
+      const cut = path ? await repairTail(path) : 0;
+      result.repairedBytes += cut;
+      const read = path ? await readJsonl<CallEvent>(path) : { records: [], skipped: 0 };
+      result.skippedLines += read.skipped + (cut ? 1 : 0);
       const call = reduce(read.records);
-      if (!call) continue;
-      const ended: Call = call.state === 'ended' ? call : { ...call, state: 'ended', interrupted: true, endReason: 'host stopped during the call', endedAt: call.endedAt ?? lastAt(read.records) };
-      if (ended.interrupted) interrupted++;
-      await this.finish(ended, read.records);
+      if (call) {
+        const ended: Call =
+          call.state === 'ended'
+            ? call
+            : { ...call, state: 'ended', interrupted: true, endReason: 'host stopped during the call', endedAt: call.endedAt ?? lastAt(read.records) };
+        await this.writeIndex(day, { call: ended, text: searchText(read.records).join('\n') });
+        // late events for it this run (a status callback after the restart) are bookkeeping on the indexed call
+        this.placed.set(callSid, { day, marked: false, finishedAt: this.now(), text: [] });
+        result.recovered++;
+        if (ended.interrupted) result.interrupted++;
+      }
+      await unlink(marker).catch(() => undefined);
     }
     this.timer = setInterval(() => void this.flush(), this.flushMs);
     this.timer.unref();
-    if (skippedLines) this.options.log.warn({ skippedLines }, 'history: skipped torn or corrupt lines');
-    return { calls: this.index.size, interrupted, skippedLines };
+    this.retentionTimer = setInterval(() => void this.applyRetention().catch((err) => this.options.log.error({ err }, 'history: retention failed')), 60 * 60_000);
+    this.retentionTimer.unref();
+    if (result.skippedLines) this.options.log.warn({ skippedLines: result.skippedLines, repairedBytes: result.repairedBytes }, 'history: cut off torn or corrupt lines');
+    if (result.deletedDays) this.options.log.info({ deletedDays: result.deletedDays }, 'history: deleted days past retention');
+    return result;
   }
 
-  /** Queue one event for its call's file (written within flushMs). */
+  /** Queue one event for its call's file (written within flushMs; reply detail is summarised first). */
   append(event: CallEvent): void {
     if (!SAFE_SID.test(event.callSid)) return;
-    let lines = this.pending.get(event.callSid);
-    if (!lines) this.pending.set(event.callSid, (lines = []));
-    lines.push(JSON.stringify(event));
+    let placed = this.placed.get(event.callSid);
+    if (!placed) this.placed.set(event.callSid, (placed = { day: dayOf(event.at), marked: false, text: [] }));
+    if (event.type === 'transcript' || event.type === 'bot.reply') placed.text.push(event.text);
+    const out = this.options.raw || placed.finishedAt !== undefined ? [event] : this.summarizer.take(event);
+    if (!out.length) return;
+    const list = this.pending.get(event.callSid);
+    if (list) list.push(...out);
+    else this.pending.set(event.callSid, out);
   }
 
-  /** Record a finished call in the index (after its events are flushed). */
-  async finish(call: Call, events?: CallEvent[]): Promise<void> {
+  /** Record a finished call in the index: its events flushed and fsynced, the index line fsynced, the handle closed. */
+  async finish(call: Call): Promise<void> {
+    if (!SAFE_SID.test(call.callSid)) return;
+    const placed = this.placed.get(call.callSid) ?? { day: dayOf(call.startedAt), marked: false, text: [] };
+    this.placed.set(call.callSid, placed);
+    const tail = this.summarizer.end(call.callSid);
+    if (tail.length) this.pending.set(call.callSid, [...(this.pending.get(call.callSid) ?? []), ...tail]);
     await this.flush();
-    await this.closeFile(call.callSid);
-    const text = (events ?? (await this.events(call.callSid)))
-      .map((e) => (e.type === 'transcript' || e.type === 'bot.reply' ? e.text : ''))
-      .filter(Boolean)
-      .join('\n');
-    const entry: HistoryEntry = { call, text };
-    this.index.set(call.callSid, entry);
-    await appendFile(this.indexPath, JSON.stringify(entry) + '\n');
+    // from here on, late events go straight to the file (not through a handle a flush could reopen meanwhile)
+    placed.finishedAt = this.now();
+    const file = this.files.get(call.callSid);
+    this.files.delete(call.callSid);
+    if (file) {
+      await file.sync().catch((err: unknown) => this.options.log.warn({ err, callSid: call.callSid }, 'history: fsync failed'));
+      await file.close().catch(() => undefined);
+    }
+    await this.writeIndex(placed.day, { call, text: placed.text.join('\n') });
+    if (placed.marked) await unlink(join(this.openDir, call.callSid)).catch(() => undefined);
+    placed.marked = false;
+    placed.text = [];
   }
 
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const batch = [...this.pending];
       this.pending.clear();
-      for (const [callSid, lines] of batch) {
+      for (const [callSid, events] of batch) {
+        const placed = this.placed.get(callSid);
+        if (!placed) continue;
+        const text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
         try {
+          if (placed.finishedAt !== undefined) {
+            await mkdir(join(this.daysDir, placed.day, 'calls'), { recursive: true });
+            await appendFile(this.callPath(placed.day, callSid), text); // late bookkeeping after the end
+            continue;
+          }
           let file = this.files.get(callSid);
-          if (!file) this.files.set(callSid, (file = await open(join(this.callsDir, `${callSid}.jsonl`), 'a')));
-          await file.write(lines.join('\n') + '\n');
+          if (!file) {
+            await mkdir(join(this.daysDir, placed.day, 'calls'), { recursive: true });
+            if (!placed.marked) await writeFile(join(this.openDir, callSid), placed.day);
+            placed.marked = true;
+            this.files.set(callSid, (file = await open(this.callPath(placed.day, callSid), 'a')));
+          }
+          await file.write(text);
         } catch (err) {
           this.options.log.error({ err, callSid }, 'history: could not write events');
         }
       }
+      this.forgetFinished();
     });
     return this.flushing;
   }
 
+  /** A call's events as written (reply detail summarised). */
   async events(callSid: string): Promise<CallEvent[]> {
-    if (!SAFE_SID.test(callSid)) return [];
+    const path = await this.locate(callSid);
+    if (!path) return [];
     await this.flush();
-    return (await readJsonl<CallEvent>(join(this.callsDir, `${callSid}.jsonl`))).records;
+    return (await readJsonl<CallEvent>(path.file)).records;
   }
 
   async get(callSid: string): Promise<CallRecord | null> {
-    const entry = this.index.get(callSid);
-    const events = await this.events(callSid);
-    const call = entry?.call ?? reduce(events);
+    const path = await this.locate(callSid);
+    if (!path) return null;
+    await this.flush();
+    const events = (await readJsonl<CallEvent>(path.file)).records;
+    let indexed: Call | undefined;
+    for await (const entry of streamJsonl<HistoryEntry>(this.indexPath(path.day))) {
+      if (entry?.call?.callSid === callSid) indexed = entry.call;
+    }
+    const call = indexed ?? reduce(events);
     return call ? { call, events } : null;
   }
 
-  list(query: HistoryQuery = {}): Call[] {
-    const text = query.text?.trim().toLowerCase();
+  /**
+   * One page of finished calls, newest first (startedAt, then callSid, descending), after `query.cursor`.
+   * Day files are streamed newest first and only the page being built is held in memory.
+   */
+  async list(asked: HistoryQuery = {}): Promise<Call[]> {
+    const bound = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 8.64e15 ? v : undefined);
+    const query = { ...asked, since: bound(asked?.since), until: bound(asked?.until) };
+    const wanted = Number(query.limit ?? DEFAULT_LIMIT);
+    const limit = Number.isFinite(wanted) ? Math.max(1, Math.min(MAX_LIMIT, Math.floor(wanted))) : DEFAULT_LIMIT;
+    const cursor = parseCursor(query.cursor);
+    const text = typeof query.text === 'string' ? query.text.trim().toLowerCase() : undefined;
     const digits = text?.replace(/[^\d]/g, '');
+    const matches = ({ call, text: said }: HistoryEntry): boolean => {
+      if (query.since !== undefined && call.startedAt < query.since) return false;
+      if (query.until !== undefined && call.startedAt > query.until) return false;
+      if (cursor && !before(call, cursor)) return false;
+      if (!text) return true;
+      const byNumber = digits && digits.length >= 3 && (call.from.includes(digits) || call.to.includes(digits));
+      return Boolean(byNumber) || said.toLowerCase().includes(text) || call.callSid.toLowerCase().includes(text);
+    };
+    const newest = [query.until, cursor?.startedAt].filter((x): x is number => x !== undefined);
+    const lastDay = newest.length ? dayOf(Math.min(...newest)) : null;
+    const firstDay = query.since !== undefined ? dayOf(query.since) : null;
     const out: Call[] = [];
-    for (const { call, text: said } of this.index.values()) {
-      if (query.since !== undefined && call.startedAt < query.since) continue;
-      if (query.until !== undefined && call.startedAt > query.until) continue;
-      if (text) {
-        const byNumber = digits && digits.length >= 3 && (call.from.includes(digits) || call.to.includes(digits));
-        const byText = said.toLowerCase().includes(text) || call.callSid.toLowerCase().includes(text);
-        if (!byNumber && !byText) continue;
+    for (const day of (await this.days()).reverse()) {
+      if (lastDay && day > lastDay) continue;
+      if (firstDay && day < firstDay) break;
+      const room = limit - out.length;
+      // the best `room` calls of the day; a later index line for the same call replaces the earlier one
+      const page: Call[] = [];
+      for await (const entry of streamJsonl<HistoryEntry>(this.indexPath(day))) {
+        if (!entry?.call?.callSid) continue;
+        const same = page.findIndex((c) => c.callSid === entry.call.callSid);
+        if (same >= 0) page.splice(same, 1);
+        if (!matches({ call: entry.call, text: entry.text ?? '' })) continue;
+        insertSorted(page, entry.call);
+        if (page.length > room) page.pop();
       }
-      out.push(call);
+      out.push(...page);
+      if (out.length >= limit) break;
     }
-    out.sort((a, b) => b.startedAt - a.startedAt);
-    return out.slice(0, query.limit ?? 500);
+    return out;
   }
 
-  has(callSid: string): boolean {
-    return this.index.has(callSid);
+  /** Delete day folders older than the retention (and markers pointing into them). Returns folders deleted. */
+  async applyRetention(): Promise<number> {
+    const days = this.options.retentionDays ?? 0;
+    if (days <= 0) return 0;
+    const keepFrom = dayOf(this.now() - days * DAY_MS);
+    if (keepFrom === this.retainedFrom) return 0;
+    let deleted = 0;
+    for (const day of await this.days()) {
+      if (day >= keepFrom) continue;
+      await rm(join(this.daysDir, day), { recursive: true, force: true });
+      deleted++;
+    }
+    this.retainedFrom = keepFrom;
+    return deleted;
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.timer = null;
+    this.retentionTimer = null;
+    // a clean stop keeps the reply detail of calls still running (they are recovered as interrupted at next open)
+    for (const callSid of [...this.placed.keys()]) {
+      const tail = this.summarizer.end(callSid);
+      if (tail.length) this.pending.set(callSid, [...(this.pending.get(callSid) ?? []), ...tail]);
+    }
     await this.flush();
-    await Promise.all([...this.files.keys()].map((sid) => this.closeFile(sid)));
+    const files = [...this.files.values()];
+    this.files.clear();
+    await Promise.all(files.map(async (f) => f.sync().catch(() => undefined).then(() => f.close().catch(() => undefined))));
   }
 
-  private async closeFile(callSid: string): Promise<void> {
-    const file = this.files.get(callSid);
-    this.files.delete(callSid);
-    await file?.close().catch(() => undefined);
+  /** Open handles (calls running), for leak checks. */
+  get openFiles(): number {
+    return this.files.size;
+  }
+
+  private callPath(day: string, callSid: string): string {
+    return join(this.daysDir, day, 'calls', `${callSid}.jsonl`);
+  }
+
+  private indexPath(day: string): string {
+    return join(this.daysDir, day, 'index.jsonl');
+  }
+
+  private async writeIndex(day: string, entry: HistoryEntry): Promise<void> {
+    await mkdir(join(this.daysDir, day), { recursive: true });
+    const file = await open(this.indexPath(day), 'a');
+    try {
+      await file.write(JSON.stringify(entry) + '\n');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async days(): Promise<string[]> {
+    const names = await readdir(this.daysDir).catch(() => [] as string[]);
+    return names.filter((d) => DAY.test(d)).sort();
+  }
+
+  private async locate(callSid: string): Promise<{ day: string; file: string } | null> {
+    if (!SAFE_SID.test(callSid)) return null;
+    const known = this.placed.get(callSid);
+    if (known) return { day: known.day, file: this.callPath(known.day, callSid) };
+    for (const day of (await this.days()).reverse()) {
+      const file = this.callPath(day, callSid);
+      if (await stat(file).then(() => true, () => false)) return { day, file };
+    }
+    return null;
+  }
+
+  private forgetFinished(): void {
+    const cutoff = this.now() - FINISHED_KEPT_MS;
+    for (const [sid, p] of this.placed) {
+      if (p.finishedAt !== undefined && p.finishedAt <= cutoff && !this.pending.has(sid)) this.placed.delete(sid);
+    }
+  }
+
+  /** The layout before day folders (index.jsonl + calls/*.jsonl at the top): moved into day folders once. */
+  private async migrateLegacy(): Promise<void> {
+    const legacyIndex = join(this.options.dir, 'index.jsonl');
+    const legacyCalls = join(this.options.dir, 'calls');
+    const files = await readdir(legacyCalls).catch(() => [] as string[]);
+    const indexed = new Map<string, string>();
+    for await (const entry of streamJsonl<HistoryEntry>(legacyIndex)) {
+      if (!entry?.call?.callSid || !SAFE_SID.test(entry.call.callSid)) continue;
+      const day = dayOf(entry.call.startedAt);
+      indexed.set(entry.call.callSid, day);
+      await mkdir(join(this.daysDir, day), { recursive: true });
+      await appendFile(this.indexPath(day), JSON.stringify(entry) + '\n');
+    }
+    for (const name of files) {
+      const callSid = name.replace(/\.jsonl$/, '');
+      if (!name.endsWith('.jsonl') || !SAFE_SID.test(callSid)) continue;
+      const from = join(legacyCalls, name);
+      const first = (await readJsonl<CallEvent>(from)).records[0];
+      const day = indexed.get(callSid) ?? dayOf(first?.at ?? this.now());
+      await mkdir(join(this.daysDir, day, 'calls'), { recursive: true });
+      await rename(from, this.callPath(day, callSid));
+      if (!indexed.has(callSid)) await writeFile(join(this.openDir, callSid), day);
+    }
+    if (indexed.size || files.length) {
+      await rename(legacyIndex, `${legacyIndex}.migrated`).catch(() => undefined);
+      await rm(legacyCalls, { recursive: true, force: true });
+      this.options.log.info({ calls: files.length }, 'history: moved the old layout into day folders');
+    }
   }
 }
 
@@ -161,4 +377,29 @@ function reduce(events: CallEvent[]): Call | undefined {
 
 function lastAt(events: CallEvent[]): number | undefined {
   return events.length ? events[events.length - 1]!.at : undefined;
+}
+
+function searchText(events: CallEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'transcript' || e.type === 'bot.reply' ? [e.text] : []));
+}
+
+interface Cursor {
+  startedAt: number;
+  callSid: string;
+}
+
+function parseCursor(cursor: string | undefined): Cursor | null {
+  const m = typeof cursor === 'string' ? /^(\d{1,16}):([A-Za-z0-9_-]{1,64})$/.exec(cursor) : null;
+  return m ? { startedAt: Number(m[1]), callSid: m[2]! } : null;
+}
+
+/** True when `call` comes after the cursor in the list's order (newest first). */
+function before(call: Call, cursor: Cursor): boolean {
+  return call.startedAt < cursor.startedAt || (call.startedAt === cursor.startedAt && call.callSid < cursor.callSid);
+}
+
+function insertSorted(page: Call[], call: Call): void {
+  let i = page.length;
+  while (i > 0 && before(page[i - 1]!, call)) i--;
+  page.splice(i, 0, call);
 }

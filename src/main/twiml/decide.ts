@@ -9,8 +9,12 @@ export interface Speech {
 }
 
 /** SpeechResult (trimmed) and Confidence, which Twilio may leave out or send empty. */
+// (hist, found by test/fuzz-host.test.ts) characters XML 1.0 forbids would make the echoed <Say> throw: a 500
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const XML_ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 export function readSpeech(p: Params): Speech {
-  const text = (p.SpeechResult ?? '').trim();
+  const text = (p.SpeechResult ?? '').replace(XML_ILLEGAL, '').trim();
   const raw = p.Confidence?.trim();
   const n = raw ? Number(raw) : NaN;
   return Number.isFinite(n) && n >= 0 && n <= 1 ? { text, confidence: n } : { text };
