@@ -73,8 +73,11 @@ export class Vad {
   private lastLoudEnd = 0;
   /** True while an utterance is going on. */
   speaking = false;
-  /** Last frame's energy and the current floor, for diagnostics. */
+  /** Last frame's energy, for diagnostics. */
   lastDb = SILENT_DB;
+  /** Whether the last frame was loud (above the absolute floor and the noise floor + margin): the barge-in
+   *  detector's energy gate. */
+  lastLoud = false;
 
   constructor(options: Partial<VadOptions> = {}) {
     this.options = { ...DEFAULT_VAD, ...options };
@@ -117,6 +120,7 @@ export class Vad {
     if (this.blockCount === 0 && db < this.firstBlockMin) this.firstBlockMin = db;
     const o = this.options;
     const loud = db >= o.absFloorDb && db >= floor + o.marginDb;
+    this.lastLoud = loud;
     const event = this.decide(start, loud);
     if (this.speaking && start - this.speechStart < o.adaptAfterMs) this.blockHasSpeech = true;
     this.updateFloor(power);
