@@ -120,7 +120,7 @@ export class BargeInDecider {
       this.quietMs = 0; // between the thresholds: not more speech, not the end either
       return null;
     }
-    this.quietMs += w.caller ? dur : 2 * dur; // nothing above the gate either: the sound has ended, count double
+    this.quietMs += w.caller || w.echo ? dur : 2 * dur; // nothing above the gate: the sound has ended, count double
     const hang = this.state === 'confirmed' ? o.confirmedHangMs : o.endHangMs;
     if (this.quietMs < hang) return null;
     const verdict: Verdict =

@@ -175,6 +175,7 @@ class CascadeDetector implements BargeInDetectorHandle {
   }
 
   private async pump(): Promise<void> {
+    await undefined; // `pumping` is set before this can finish
     try {
       while (this.queue.length && !this.closed) {
         const task = this.queue.shift()!;
