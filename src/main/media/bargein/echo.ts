@@ -2,7 +2,7 @@
 // echo cancelling)? Pure: no clock, times are host-clock ms passed in. Model: the echo is the outbound audio, as
 // played at the caller, delayed by a fixed L (40-480 ms: network both ways + the room) and scaled by a gain g.
 // Envelopes are RMS amplitudes per 20 ms bin. Every 100 ms the last 1.5 s of inbound bins are correlated (Pearson)
-// with the outbound envelope at each lag; the best lag, when r >= 0.5 over enough of the bot's speech, gives L and
+// with the outbound envelope at each lag (every 250 ms once estimated); the best lag, when r >= 0.5 over enough of the bot's speech, gives L and
 // g (median of inbound/outbound over the bins where the bot was loud: robust to the caller talking over part of
 // it). Estimates are frozen while the caller is talking (double talk would bias them), except the first one. An inbound bin is the
 // caller's own when it stands out from the expected echo (g x the outbound envelope around t - L, with a short
@@ -62,6 +62,9 @@ export class EchoGuard {
   estimate: EchoEstimate = { kind: 'prior' };
   /** Estimates are not updated while true (the caller is talking). */
   frozen = false;
+  private x = new Float64Array(0);
+  private idx = new Int32Array(0);
+  private env = new Float64Array(0);
 
   constructor(options: Partial<EchoOptions> = {}) {
     this.options = { ...DEFAULT_ECHO, ...options };
@@ -129,7 +132,9 @@ export class EchoGuard {
     this.inAt[k] = t;
     this.inAmp[k] = amp;
     this.inCount++;
-    if ((this.sinceEstimate += BIN_MS) >= this.options.everyMs) {
+    // before the first estimate often; afterwards the echo path changes slowly
+    const every = this.estimate.kind === 'prior' ? this.options.everyMs : 2.5 * this.options.everyMs;
+    if ((this.sinceEstimate += BIN_MS) >= every) {
       this.sinceEstimate = 0;
       if (!this.frozen || this.estimate.kind === 'prior') this.reestimate();
     }
@@ -140,45 +145,66 @@ export class EchoGuard {
     const o = this.options;
     const n = Math.min(this.inCount, IN_BINS, Math.round(o.windowMs / BIN_MS));
     if (n < 10) return;
-    const x = new Float64Array(n);
-    const at = new Float64Array(n);
+    // inbound bins and, for every lag, the outbound bin each one pairs with: lags are whole bins, so the bot's
+    // envelope is gathered once into `env` and each lag is an offset into it
+    const minLag = Math.round(o.minLagMs / BIN_MS);
+    const maxLag = Math.round(o.maxLagMs / BIN_MS);
+    const x = this.x.length >= n ? this.x : (this.x = new Float64Array(n));
+    const idx = this.idx.length >= n ? this.idx : (this.idx = new Int32Array(n));
+    const first = Math.floor(this.inAt[(this.inCount - n) % IN_BINS]! / BIN_MS) - maxLag;
+    const span = Math.floor(this.inAt[(this.inCount - 1) % IN_BINS]! / BIN_MS) - first + 1;
+    if (span > 4 * IN_BINS) return; // a gap in the stream: wait for a contiguous window
+    const env = this.env.length >= span ? this.env : (this.env = new Float64Array(span));
+    for (let b = 0; b < span; b++) env[b] = this.outAmp((first + b) * BIN_MS);
+    let sx = 0;
+    let sxx = 0;
     for (let i = 0; i < n; i++) {
       const k = (this.inCount - n + i) % IN_BINS;
       x[i] = this.inAmp[k]!;
-      at[i] = this.inAt[k]!;
+      idx[i] = Math.floor(this.inAt[k]! / BIN_MS) - first;
+      sx += x[i]!;
+      sxx += x[i]! * x[i]!;
     }
-    const y = new Float64Array(n);
-    let best = { lag: 0, r: -Infinity, loud: 0 };
+    let best = { lag: 0, r: -Infinity };
     let everyLag = true; // enough of the bot's speech at every lag: "no echo" can be concluded
-    for (let lag = o.minLagMs; lag <= o.maxLagMs; lag += BIN_MS) {
+    for (let l = minLag; l <= maxLag; l++) {
       let loud = 0;
+      let sy = 0;
+      let syy = 0;
+      let sxy = 0;
       for (let i = 0; i < n; i++) {
-        y[i] = this.outAmp(at[i]! - lag);
-        if (y[i]! > o.loudAmp) loud++;
+        const y = env[idx[i]! - l]!;
+        if (y > o.loudAmp) loud++;
+        sy += y;
+        syy += y * y;
+        sxy += x[i]! * y;
       }
       if (loud < o.minLoudBins) {
         everyLag = false;
         continue;
       }
-      const r = pearson(x, y);
-      if (r > best.r) best = { lag, r, loud };
+      const vx = sxx - (sx * sx) / n;
+      const vy = syy - (sy * sy) / n;
+      const r = vx > 0 && vy > 0 ? (sxy - (sx * sy) / n) / Math.sqrt(vx * vy) : 0;
+      if (r > best.r) best = { lag: l * BIN_MS, r };
     }
     if (best.r === -Infinity) return; // not enough of the bot's speech in the window
     const e = this.estimate;
+    const gainAt = (lag: number) => this.medianGain(x, idx, n, env, lag / BIN_MS);
     if (best.r >= o.minCorrelation) {
-      const gain = this.medianGain(x, at, best.lag);
+      const gain = gainAt(best.lag);
       this.estimate = e.kind === 'echo' && Math.abs(e.lagMs - best.lag) <= BIN_MS ? { kind: 'echo', lagMs: best.lag, gain: 0.7 * e.gain + 0.3 * gain, r: best.r } : { kind: 'echo', lagMs: best.lag, gain, r: best.r };
     } else if (e.kind === 'echo') {
       // no clear echo now: the echo may have gone (speakerphone off); only ever lower the gain here
-      const gain = this.medianGain(x, at, e.lagMs);
+      const gain = gainAt(e.lagMs);
       if (gain < e.gain) this.estimate = { ...e, gain };
     } else if (e.kind === 'prior' && everyLag) this.estimate = { kind: 'none' };
   }
 
-  private medianGain(x: Float64Array, at: Float64Array, lag: number): number {
+  private medianGain(x: Float64Array, idx: Int32Array, n: number, env: Float64Array, lag: number): number {
     const ratios: number[] = [];
-    for (let i = 0; i < x.length; i++) {
-      const y = this.outAmp(at[i]! - lag);
+    for (let i = 0; i < n; i++) {
+      const y = env[idx[i]! - lag] ?? 0;
       if (y > this.options.loudAmp) ratios.push(x[i]! / y);
     }
     ratios.sort((a, b) => a - b);
