@@ -60,8 +60,8 @@ async function offline(ctx: SuiteContext): Promise<Row[]> {
     rows.push(valueRow(o.filter((x) => x.o.falseStop).length, fixtures.length, { ...base, name: `false stops, ${c.label}, offline (comparison)`, unit: 'stops', note: `${o.filter((x) => x.f.interruption && x.o.detected).length}/${yes.length} interruptions detected` }));
   }
   const micro = await modelMicro(model, ctx.smoke ? 20 : 200);
-  rows.push(valueRow(micro.batch1Us, 1, { ...base, name: 'Silero v5 8 kHz, µs per window, one window per run', unit: 'µs' }));
-  rows.push(valueRow(micro.batch32Us, 32, { ...base, name: 'Silero v5 8 kHz, µs per window, batches of 32 (how streams share the session)', unit: 'µs' }));
+  rows.push(valueRow(micro.batch1Us, 1, { ...base, name: 'Silero v5 8 kHz, CPU µs per window, one window per run', unit: 'µs' }));
+  rows.push(valueRow(micro.batch32Us, 32, { ...base, name: 'Silero v5 8 kHz, CPU µs per window, batches of 32 (how streams share the session)', unit: 'µs' }));
   for (const n of ctx.smoke ? [1, 10] : [1, 100, 300]) {
     const seconds = ctx.smoke ? 1 : 3.5;
     const withModel = await cpuPerStream(all, model, n, seconds);

@@ -96,3 +96,29 @@ describe('model loading and the energy fallback', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('bargeInDetectorFactory', () => {
+  it('one detector per stream on the shared model; a load failure is logged once and streams still detect', async () => {
+    const { bargeInDetectorFactory } = await import('./factory');
+    const warnings: string[] = [];
+    const make = bargeInDetectorFactory({ minSpeechMs: 450, model: Promise.reject(new Error('no model')), log: { warn: (_o, msg) => warnings.push(msg) } });
+    const f = fixtures.find((x) => x.name === 'int-clean')!;
+    const runs = await Promise.all(
+      [0, 1].map(async () => {
+        const events: DetectorEvent[] = [];
+        const det = make((e) => events.push(e));
+        for (let at = 0; at < f.inbound.length; at += 160) {
+          det.inbound(f.inbound.subarray(at, at + 160), at / 8, 1000 + at / 8 + 20);
+          await det.idle();
+        }
+        det.close();
+        return { events, mode: det.mode };
+      }),
+    );
+    expect(warnings).toHaveLength(1);
+    for (const r of runs) {
+      expect(r.mode).toBe('energy');
+      expect(r.events.map((e) => e.type)).toContain('speech-confirmed');
+    }
+  });
+});
