@@ -6,6 +6,7 @@
 // periodicity check (normalised autocorrelation at pitch lags) that separates voiced speech from noise bursts.
 // Onset: ≥ onsetMs of loud frames (one short dip tolerated) containing at least one voiced frame.
 // End: hangoverMs without a loud frame.
+// Also the barge-in cascade's energy gate (`lastLoud`, bargein/detector.ts) and its fallback when the model is missing.
 import { decodeMulawSample } from '../tts/mulaw';
 
 const FRAME = 160; // 20 ms at 8 kHz
