@@ -11,7 +11,7 @@ import { DEFAULT_VAD, Vad, type VadOptions } from '../vad';
 import { BargeInDecider, DEFAULT_DECISION, type Decision, type DecisionOptions, type WindowEvidence } from './decision';
 import { EchoGuard, type EchoOptions } from './echo';
 import { FRAME, Framer } from './frames';
-import { loadSilero, SileroState, type SileroModel } from './silero';
+import { loadSilero, SILERO_INPUT, SileroState, type SileroModel } from './silero';
 import type { BargeInDetector, DetectorEvent } from './types';
 
 export type { BargeInDetector, DetectorEvent } from './types';
@@ -47,6 +47,7 @@ export interface BargeInDetectorHandle extends BargeInDetector {
 /** The gate is the energy detector with a lower margin than as a detector of its own: the model decides. */
 const GATE: Partial<VadOptions> = { marginDb: 9 };
 const PREROLL = 3;
+const FRAMES_KEPT = 4;
 
 type Task = { infer: Float32Array | null; warm: Float32Array[]; ev: WindowEvidence };
 
@@ -72,8 +73,14 @@ class CascadeDetector implements BargeInDetectorHandle {
   private offset = NaN;
   /** Media end of the last frame that opened the gate. */
   private lastOpenEnd = -Infinity;
-  private readonly recentFrames: Array<{ startMs: number; open: boolean; echo: boolean }> = [];
-  private readonly recentWindows: Float32Array[] = [];
+  /** The last FRAMES_KEPT frames: start (media ms), open, echo-explained (a ring, no allocation per frame). */
+  private readonly frameStart = new Float64Array(FRAMES_KEPT);
+  private readonly frameOpen = new Uint8Array(FRAMES_KEPT);
+  private readonly frameEcho = new Uint8Array(FRAMES_KEPT);
+  private frameCount = 0;
+  /** The last PREROLL windows (copies, for the model's warm-up when the gate opens), ring. */
+  private readonly recentWindows = Array.from({ length: PREROLL }, () => new Float32Array(SILERO_INPUT));
+  private windowCount = 0;
   private running = false;
   private queue: Task[] = [];
   private pumping: Promise<void> | null = null;
@@ -140,32 +147,42 @@ class CascadeDetector implements BargeInDetectorHandle {
       this.lastOpenEnd = startMs + FRAME / 8;
       this.stats.gateOpen++;
     }
-    this.recentFrames.push({ startMs, open, echo: loud && !caller });
-    if (this.recentFrames.length > 4) this.recentFrames.shift();
+    const k = this.frameCount++ % FRAMES_KEPT;
+    this.frameStart[k] = startMs;
+    this.frameOpen[k] = open ? 1 : 0;
+    this.frameEcho[k] = loud && !caller ? 1 : 0;
     if (this.mode === 'energy') this.enqueue({ infer: null, warm: [], ev: { startMs, endMs: startMs + 20, p: this.gate.speaking && loud ? 1 : 0, caller, echo: loud && !caller } });
   }
 
   private onWindow(input: Float32Array, startMs: number): void {
     this.stats.windows++;
     const endMs = startMs + 32;
-    const overlap = this.recentFrames.filter((f) => f.startMs < endMs && f.startMs + 20 > startMs);
-    const caller = overlap.some((f) => f.open);
-    const echo = !caller && overlap.some((f) => f.echo);
+    let caller = false;
+    let echo = false;
+    for (let j = 0; j < Math.min(FRAMES_KEPT, this.frameCount); j++) {
+      const f = this.frameStart[j]!;
+      if (f >= endMs || f + 20 <= startMs) continue;
+      if (this.frameOpen[j]) caller = true;
+      else if (this.frameEcho[j]) echo = true;
+    }
+    if (caller) echo = false;
     const busy = this.decider.state !== 'idle';
     const gateOn = caller || busy || startMs < this.lastOpenEnd + this.holdMs;
     const ev: WindowEvidence = { startMs, endMs, p: null, caller, echo };
     if (this.mode !== 'energy') {
       if (gateOn) {
-        const warm = this.running ? [] : this.recentWindows.splice(0);
+        const warm: Float32Array[] = [];
+        if (!this.running) {
+          for (let j = Math.max(0, this.windowCount - PREROLL); j < this.windowCount; j++) warm.push(this.recentWindows[j % PREROLL]!.slice());
+        }
         this.running = true;
-        this.enqueue({ infer: input, warm, ev });
+        this.enqueue({ infer: input.slice(), warm, ev });
       } else {
         this.running = false;
         this.enqueue({ infer: null, warm: [], ev });
       }
     }
-    this.recentWindows.push(input);
-    if (this.recentWindows.length > PREROLL) this.recentWindows.shift();
+    this.recentWindows[this.windowCount++ % PREROLL]!.set(input);
   }
 
   private enqueue(task: Task): void {

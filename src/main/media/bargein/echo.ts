@@ -57,8 +57,6 @@ export class EchoGuard {
   private readonly inAmp = new Float64Array(IN_BINS);
   private inCount = 0;
   private sinceEstimate = 0;
-  /** Last bin (host time) the bot was heard at, for `botAudible`. */
-  private lastOutAt = -Infinity;
   estimate: EchoEstimate = { kind: 'prior' };
   /** Estimates are not updated while true (the caller is talking). */
   frozen = false;
@@ -88,14 +86,12 @@ export class EchoGuard {
       this.outCount[k] += end - i;
       i = end;
     }
-    this.lastOutAt = Math.max(this.lastOutAt, playAt + mulaw.length / 8);
   }
 
   /** A clear at host time `at`: what was to be played after it never will be. */
   cleared(at: number): void {
     const first = Math.ceil(at / BIN_MS);
     for (let k = 0; k < OUT_BINS; k++) if (this.outId[k]! >= first) this.outId[k] = -1;
-    if (this.lastOutAt > at) this.lastOutAt = at;
   }
 
   /** The bot's RMS amplitude at the caller around host time `t` (0 when nothing was played). */
@@ -104,11 +100,6 @@ export class EchoGuard {
     const k = bin % OUT_BINS;
     if (this.outId[k] !== bin || this.outCount[k] === 0) return 0;
     return Math.sqrt(this.outSum[k]! / this.outCount[k]!);
-  }
-
-  /** True while echo of the bot could still be arriving (its last audio + the longest lag). */
-  botAudible(t: number): boolean {
-    return t <= this.lastOutAt + this.options.maxLagMs + TAIL.length * BIN_MS;
   }
 
   /** Expected echo amplitude in the inbound bin that started at host time `t`. */

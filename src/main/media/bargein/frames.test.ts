@@ -6,7 +6,7 @@ import { SILERO_CONTEXT, SILERO_INPUT } from './silero';
 function collect(bytes: Uint8Array, chunk: number) {
   const frames: Array<[number, number]> = [];
   const windows: Array<[number, Float32Array]> = [];
-  const f = new Framer({ frame: (_m, s, rms) => frames.push([s, Math.round(rms)]), window: (w, s) => windows.push([s, w]) });
+  const f = new Framer({ frame: (_m, s, rms) => frames.push([s, Math.round(rms)]), window: (w, s) => windows.push([s, w.slice()]) });
   for (let at = 0; at < bytes.length; at += chunk) f.push(bytes.subarray(at, at + chunk), at / 8);
   return { frames, windows };
 }
