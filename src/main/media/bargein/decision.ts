@@ -133,6 +133,15 @@ export class BargeInDecider {
     return { type: 'end', onsetMs: this.onset, endMs: this.lastSpeechEnd, decidedMs: w.endMs, durationMs: this.lastSpeechEnd - this.onset, verdict };
   }
 
+  /** End an open episode now (the evidence stopped coming, e.g. the model failed): null when idle. */
+  abort(atMs: number): Decision | null {
+    if (this.state === 'idle') return null;
+    const verdict: Verdict = this.state === 'confirmed' ? 'speech' : 'noise';
+    this.state = 'idle';
+    this.prevEnd = -Infinity;
+    return { type: 'end', onsetMs: this.onset, endMs: this.lastSpeechEnd, decidedMs: atMs, durationMs: this.lastSpeechEnd - this.onset, verdict };
+  }
+
   private maybeConfirm(w: WindowEvidence): Decision | null {
     if (this.speechMs < this.options.minSpeechMs) return null;
     this.state = 'confirmed';

@@ -86,6 +86,18 @@ describe('model loading and the energy fallback', () => {
     expect(o.detected).toBe(true);
   });
 
+  it('a model that fails mid-utterance ends the open episode (the bot is not left paused) and falls back', async () => {
+    const real = await model;
+    let calls = 0;
+    const flaky = { stats: real.stats, infer: (st: Parameters<typeof real.infer>[0], w: Float32Array) => (++calls > 30 ? Promise.reject(new Error('onnx run failed')) : real.infer(st, w)) };
+    const errors: Error[] = [];
+    const o = await replay(fixtures.find((f) => f.name === 'int-clean')!, { minSpeechMs: 2000, model: flaky, onError: (e) => errors.push(e) });
+    expect(errors.map((e) => e.message)).toEqual(['onnx run failed']);
+    const types = o.events.map((e) => e.type);
+    expect(types[0]).toBe('speech-start');
+    expect(o.events[1]).toMatchObject({ type: 'speech-end', verdict: 'noise' });
+  });
+
   it('close() stops all events', async () => {
     const events: DetectorEvent[] = [];
     const det = createBargeInDetector({ minSpeechMs: 450, model, onEvent: (e) => events.push(e) });

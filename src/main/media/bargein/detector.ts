@@ -209,6 +209,9 @@ class CascadeDetector implements BargeInDetectorHandle {
               this.stats.inferred++;
             } catch (err) {
               this.fail(err);
+              // the model's episode cannot go on: end it, so a paused bot resumes (the fallback takes over)
+              const end = this.decider.abort(task.ev.endMs);
+              if (end && !this.closed) this.emit(end);
             }
           }
         }
