@@ -98,6 +98,20 @@ describe('model loading and the energy fallback', () => {
     expect(o.events[1]).toMatchObject({ type: 'speech-end', verdict: 'noise' });
   });
 
+  it('the model in a worker thread gives the same decisions', async () => {
+    const worker = await loadSilero({ thread: 'worker' });
+    try {
+      for (const name of ['int-clean', 'bc-nene', 'echo-200ms-10db']) {
+        const f = fixtures.find((x) => x.name === name)!;
+        const o = await replay(f, { minSpeechMs: 450, model: worker });
+        const types = (x: Outcome) => x.events.map((e) => e.type);
+        expect(types(o)).toEqual(types(await outcome(name)));
+      }
+    } finally {
+      await worker.close?.();
+    }
+  });
+
   it('close() stops all events', async () => {
     const events: DetectorEvent[] = [];
     const det = createBargeInDetector({ minSpeechMs: 450, model, onEvent: (e) => events.push(e) });

@@ -10,11 +10,13 @@ export interface DetectorFactoryOptions extends Omit<BargeInOptions, 'onEvent' |
   log?: { warn(obj: object, msg: string): void };
   /** The model to use (default: the shared Silero session); null = energy detector only. */
   model?: SileroModel | Promise<SileroModel> | null;
+  /** Run the shared model on the media thread (default) or in a worker thread (docs/PIPELINE.md, CPU). */
+  thread?: 'main' | 'worker';
 }
 
 export function bargeInDetectorFactory(o: DetectorFactoryOptions): (onEvent: (e: DetectorEvent) => void) => BargeInDetectorHandle {
-  const { log, model: given, ...options } = o;
-  const model = given === undefined ? loadSilero() : given;
+  const { log, model: given, thread, ...options } = o;
+  const model = given === undefined ? loadSilero(thread === 'worker' ? { thread } : {}) : given;
   let reported = false;
   const onError = (err: Error) => {
     if (reported) return;
