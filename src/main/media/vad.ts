@@ -6,6 +6,7 @@
 // periodicity check (normalised autocorrelation at pitch lags) that separates voiced speech from noise bursts.
 // Onset: ≥ onsetMs of loud frames (one short dip tolerated) containing at least one voiced frame.
 // End: hangoverMs without a loud frame.
+// Also the barge-in cascade's energy gate (`lastLoud`, bargein/detector.ts) and its fallback when the model is missing.
 import { decodeMulawSample } from '../tts/mulaw';
 
 const FRAME = 160; // 20 ms at 8 kHz
@@ -73,8 +74,11 @@ export class Vad {
   private lastLoudEnd = 0;
   /** True while an utterance is going on. */
   speaking = false;
-  /** Last frame's energy and the current floor, for diagnostics. */
+  /** Last frame's energy, for diagnostics. */
   lastDb = SILENT_DB;
+  /** Whether the last frame was loud (above the absolute floor and the noise floor + margin): the barge-in
+   *  detector's energy gate. */
+  lastLoud = false;
 
   constructor(options: Partial<VadOptions> = {}) {
     this.options = { ...DEFAULT_VAD, ...options };
@@ -117,6 +121,7 @@ export class Vad {
     if (this.blockCount === 0 && db < this.firstBlockMin) this.firstBlockMin = db;
     const o = this.options;
     const loud = db >= o.absFloorDb && db >= floor + o.marginDb;
+    this.lastLoud = loud;
     const event = this.decide(start, loud);
     if (this.speaking && start - this.speechStart < o.adaptAfterMs) this.blockHasSpeech = true;
     this.updateFloor(power);

@@ -1,0 +1,28 @@
+// What the host hands the media server as `createDetector` (one call per stream): the cascade detector on the
+// process's shared Silero session, loaded once when the factory is made (so the first call does not wait for it).
+// If the model cannot load, every stream runs on the energy fallback and the failure is logged once per process.
+import { createBargeInDetector, type BargeInDetectorHandle, type BargeInOptions } from './detector';
+import { loadSilero, type SileroModel } from './silero';
+import type { DetectorEvent } from './types';
+
+export interface DetectorFactoryOptions extends Omit<BargeInOptions, 'onEvent' | 'model' | 'onError'> {
+  /** Where the one load / run failure goes (pino-style). */
+  log?: { warn(obj: object, msg: string): void };
+  /** The model to use (default: the shared Silero session); null = energy detector only. */
+  model?: SileroModel | Promise<SileroModel> | null;
+  /** Run the shared model on the media thread (default) or in a worker thread (docs/PIPELINE.md, CPU). */
+  thread?: 'main' | 'worker';
+}
+
+export function bargeInDetectorFactory(o: DetectorFactoryOptions): (onEvent: (e: DetectorEvent) => void) => BargeInDetectorHandle {
+  const { log, model: given, thread, ...options } = o;
+  const model = given === undefined ? loadSilero(thread === 'worker' ? { thread } : {}) : given;
+  let reported = false;
+  const onError = (err: Error) => {
+    if (reported) return;
+    reported = true;
+    log?.warn({ err: err.message }, 'barge-in: the Silero model is unavailable; streams use the energy detector');
+  };
+  if (model instanceof Promise) model.catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))));
+  return (onEvent) => createBargeInDetector({ ...options, onEvent, model, onError });
+}
