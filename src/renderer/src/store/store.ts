@@ -127,6 +127,10 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         const next = reduceMessage(before, message);
         if (next !== before) set(next);
         if (message.kind === 'call') notifyAlerts(prevCall, message.call);
+        if (message.kind === 'notice' && !before.notices.some((n) => n.id === message.notice.id)) {
+          const { notice } = message;
+          toast(notice.level === 'info' ? 'info' : 'error', t('notice.text', { source: t(`notice.source.${notice.source}`), message: notice.message }));
+        }
         if (message.kind === 'snapshot') {
           const sel = next.selected;
           buffers.retain([...next.order, ...(sel ? [sel.callSid] : [])]);
