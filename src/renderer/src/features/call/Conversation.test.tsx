@@ -123,7 +123,7 @@ describe('the streamed conversation', () => {
     );
     const w = within(conversation).getByTestId('latency');
     const steps = Array.from(w.querySelectorAll('.wf-step')).map((li) => li.textContent);
-    expect(steps).toEqual(['stopped', '640 msfinal', '12 msdecision', '—TTS job', '313 msfirst frame', '180 msheard']);
+    expect(steps).toEqual(['\u00a0stopped', '+640 msfinal', '+12 msdecision', '—TTS job', '+313 msfirst frame', '+180 msheard']);
     expect(within(w).getByText('1.1 s total')).toBeTruthy();
     expect(w.querySelectorAll('.wf-seg')).toHaveLength(4);
   });

@@ -92,7 +92,7 @@ function BotBubble({ item, t }: { item: BotItem; t: T }) {
       <div className="msg-meta">
         <span className="msg-who">{operator ? t('conv.operator') : item.via === 'prompt' ? t('conv.prompt') : t('conv.bot')}</span>
         {kind && !operator ? <span className={`chip chip-tiny reply-kind rk-${kind}`}>{t(`reply.${kind}`)}</span> : null}
-        <span className="chip chip-tiny">{item.via === 'prompt' ? 'say' : item.via}</span>
+        {item.via !== 'stream' ? <span className="chip chip-tiny">say</span> : null}
         <time>{clockTime(item.at)}</time>
         {item.ttfaMs !== undefined ? <span className="msg-note">{t('conv.ttfa', { ms: formatMs(item.ttfaMs) })}</span> : null}
         {item.decision ? <DecisionNote decision={item.decision} t={t} /> : null}

@@ -20,7 +20,7 @@ export const LatencyWaterfall = memo(function LatencyWaterfall({ latency, t }: {
       <ol className="wf-steps">
         {w.steps.map((s, i) => (
           <li key={s.step} className={`wf-step wf-${s.step}${s.at === undefined ? ' missing' : ''}`} title={`${t(`lat.long.${s.step}`)}${s.at === undefined ? ` — ${t('lat.missing')}` : ''}`}>
-            {i > 0 ? <span className="wf-delta">{s.at === undefined ? '—' : formatMs(s.deltaMs)}</span> : null}
+            <span className="wf-delta">{s.at === undefined ? '—' : i === 0 || s.deltaMs === undefined ? '\u00a0' : `+${formatMs(s.deltaMs)}`}</span>
             <span className="wf-name">{t(`lat.${s.step}`)}</span>
           </li>
         ))}

@@ -137,6 +137,15 @@ describe('conversationOf', () => {
     expect(items.map((i) => (i.kind === 'system' ? `${i.what}:${i.status ?? i.alertKind}` : i.kind))).toEqual(['transcription:started', 'muted:on', 'transcription:error', 'alert:bot_error']);
   });
 
+  it('a bot error the fallback explains under its reply gets no second line', () => {
+    const items = run(
+      { type: 'bot.decision', turn: 2, decidedBy: 'fallback', ms: 2000, action: 'say', error: 'BOT_URL timed out after 2000 ms' },
+      { type: 'alert', alert: { kind: 'bot_error', at: 1, message: 'BOT_URL timed out after 2000 ms' } },
+      reply('r2', { kind: 'apology', turn: 2 }),
+    );
+    expect(items.map((i) => i.kind)).toEqual(['bot']);
+  });
+
   it('TTS failure: on its reply when known, else a system error line', () => {
     const items = run(reply('r1'), { type: 'tts.job', replyId: 'r1', status: 'failed', error: 'HTTP 500' }, { type: 'tts.job', replyId: 'r9', status: 'failed', error: 'timeout' });
     expect(items[0]).toMatchObject({ outcome: 'failed', error: 'HTTP 500' });

@@ -265,6 +265,9 @@ export function conversationOf(events: readonly CallEvent[]): ConversationItem[]
         break;
     }
   }
+  // a bot failure the fallback already explains under its reply needs no second line
+  const explained = new Set(items.flatMap((i) => (i.kind === 'bot' && i.decision?.decidedBy === 'fallback' && i.decision.error ? [i.decision.error] : [])));
+  for (const i of items) if (i.kind === 'system' && i.alertKind === 'bot_error' && i.detail && explained.has(i.detail)) dropped.add(i);
   return dropped.size ? items.filter((i) => !dropped.has(i)) : items;
 }
 
