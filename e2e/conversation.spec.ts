@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import type { ConsoleMessage } from '../src/shared/api';
 import type { Call, CallEvent, CallEventBody, CallRecord, PacingWindow, Snapshot, TtsPart } from '../src/shared/model';
+import { call as makeCall, snapshot as makeSnapshot } from '../src/renderer/src/test/factories';
 import { expect, test } from './fixtures';
 
 const SHOTS = 'test-results/screenshots';
@@ -150,20 +151,7 @@ function scriptedCall(now: number): Scripted {
   events.sort((a, b) => a.at - b.at);
   events.forEach((e, i) => (e.seq = 101 + i));
 
-  const call: Call = {
-    callSid: sid,
-    from: '+821055501234',
-    to: '+827055500100',
-    fromMasked: '+82 ••••••1234',
-    toMasked: '+82 ••••••0100',
-    simulated: true,
-    mode: 'stream',
-    state: 'caller_speaking',
-    startedAt: t0,
-    streamSid,
-    lastTranscript: '잠깐만요, 그럼 배송비도 환불되나요?',
-    alerts: [],
-  };
+  const call: Call = makeCall(sid, { state: 'caller_speaking', startedAt: t0, streamSid, lastTranscript: '잠깐만요, 그럼 배송비도 환불되나요?' });
   const others: Call[] = [
     { ...call, callSid: 'CAagent0002', from: '+821055505678', fromMasked: '+82 ••••••5678', state: 'with_agent', startedAt: now - 140_000, lastTranscript: '상담원 연결해 주세요', handoff: { status: 'connected', source: 'keyword', at: now - 90_000 } },
     { ...call, callSid: 'CAended0003', from: '+821055508888', fromMasked: '+82 ••••••8888', state: 'ended', startedAt: now - 400_000, endedAt: now - 280_000, endReason: 'completed', lastTranscript: '감사합니다' },
@@ -176,12 +164,7 @@ function scriptedCall(now: number): Scripted {
   push({ type: 'transcript.partial', text: '그러면 영수증은', stability: 0.55, scripted: true }, 500);
   push({ type: 'transcript.partial', text: '그러면 영수증은 어디서 받아요', stability: 0.71, scripted: true }, 900);
   return {
-    snapshot: {
-      calls: [call, ...others],
-      health: { mode: 'demo', twiml: { state: 'up', port: 5000 }, media: { state: 'up', port: 8765 }, tts: { state: 'up' }, s3: { state: 'up' }, twilio: { state: 'up' }, signatureValidation: true },
-      settings: { mode: 'demo', publicUrl: 'http://127.0.0.1:5000', webhooks: { voiceGather: '', voiceStream: '', callStatus: '', streamStatus: '', media: '' }, settings: [], connectDidSet: true, connectDidMasked: '+82 ••••0199', signatureValidation: true, warnings: [] },
-      demo: { enabled: true, autoDemo: false },
-    },
+    snapshot: makeSnapshot([call, ...others]),
     records: { [sid]: { call, events } },
     later,
   };
@@ -192,7 +175,7 @@ function installScriptedHost(data: { snapshot: Snapshot; records: Record<string,
   const listeners = new Set<(m: unknown) => void>();
   const ok = async () => ({ ok: true, message: 'ok' });
   (window as unknown as { __fd: unknown }).__fd = { push: (m: unknown) => listeners.forEach((l) => l(m)) };
-  (window as unknown as { frontDoor: unknown }).frontDoor = {
+  const api: Record<string, unknown> = {
     subscribe(listener: (m: unknown) => void) {
       listeners.add(listener);
       listener({ kind: 'snapshot', snapshot: data.snapshot });
@@ -201,11 +184,10 @@ function installScriptedHost(data: { snapshot: Snapshot; records: Record<string,
     getCall: async (callSid: string) => data.records[callSid] ?? null,
     listHistory: async () => [],
     exportCall: async () => null,
-    handoff: ok,
-    hangup: ok,
-    simulate: ok,
-    setAutoDemo: ok,
   };
+  // the commands (hand off, hang up, simulate, auto-demo) are not used here: they all answer ok
+  for (const command of ['handoff', 'hangup', 'simulate', 'setAutoDemo']) api[command] = ok;
+  (window as unknown as { frontDoor: unknown }).frontDoor = api;
 }
 
 test('a streamed call reads as a conversation: partial → final, paused, interrupted, latency (synthetic host)', async ({ page, host }) => {
