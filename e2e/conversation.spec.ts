@@ -185,8 +185,9 @@ function installScriptedHost(data: { snapshot: Snapshot; records: Record<string,
     listHistory: async () => [],
     exportCall: async () => null,
   };
-  // the commands (hand off, hang up, simulate, auto-demo) are not used here: they all answer ok
-  for (const command of ['handoff', 'hangup', 'simulate', 'setAutoDemo']) api[command] = ok;
+  // the commands are not used here: they all answer ok (say / setBotMuted / runHealthChecks: the ops helper's)
+  for (const command of ['handoff', 'hangup', 'simulate', 'setAutoDemo', 'say', 'setBotMuted']) api[command] = ok;
+  api.runHealthChecks = async () => data.snapshot.health;
   (window as unknown as { frontDoor: unknown }).frontDoor = api;
 }
 

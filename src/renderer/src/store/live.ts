@@ -38,7 +38,7 @@ export interface LiveState {
   selected: SelectedCall | null;
   /** The row the keyboard is on (Enter opens it). */
   cursor: string | null;
-  /** Host-level notices (no call), oldest first, deduplicated by id. */
+  /** Host-level notices (no call), newest last, each id once (a repeat is ignored). */
   notices: HostNotice[];
 }
 
@@ -134,7 +134,7 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
         settings: message.snapshot.settings,
         demo: message.snapshot.demo,
         cursor: state.cursor && calls[state.cursor] ? state.cursor : null,
-        notices: message.snapshot.notices ? mergeNotices([], message.snapshot.notices) : state.notices,
+        notices: message.snapshot.notices ? message.snapshot.notices.slice(-MAX_NOTICES) : state.notices,
       };
     }
     case 'call': {
@@ -146,7 +146,8 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
     case 'health':
       return { ...state, health: message.health };
     case 'notice':
-      return { ...state, notices: mergeNotices(state.notices, [message.notice]) };
+      if (state.notices.some((n) => n.id === message.notice.id)) return state;
+      return { ...state, notices: [...state.notices.slice(-(MAX_NOTICES - 1)), message.notice] };
     case 'call.removed': {
       if (!state.calls[message.callSid]) return state;
       const { [message.callSid]: gone, ...calls } = state.calls;
@@ -165,13 +166,6 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
       return { ...state, selected: { ...selected, events: appendEvent(selected.events, event) } };
     }
   }
-}
-
-/** Add notices (a repeated id replaces its earlier copy), oldest first, capped. */
-export function mergeNotices(list: readonly HostNotice[], add: readonly HostNotice[]): HostNotice[] {
-  const ids = new Set(add.map((n) => n.id));
-  const merged = [...list.filter((n) => !ids.has(n.id)), ...add].sort((a, b) => a.at - b.at);
-  return merged.slice(-MAX_NOTICES);
 }
 
 function nearest(oldOrder: string[], removed: string, newOrder: string[]): string | null {

@@ -127,7 +127,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         const next = reduceMessage(before, message);
         if (next !== before) set(next);
         if (message.kind === 'call') notifyAlerts(prevCall, message.call);
-        if (message.kind === 'notice' && !before.notices.some((n) => n.id === message.notice.id)) {
+        // ui: host notices — a new one (not a repeat of its id) is raised once as a toast
+        if (message.kind === 'notice' && next !== before) {
           const { notice } = message;
           toast(notice.level === 'info' ? 'info' : 'error', t('notice.text', { source: t(`notice.source.${notice.source}`), message: notice.message }));
         }
