@@ -41,14 +41,16 @@ test('partials appear as the caller speaks, then the final, then the bot answers
     const look = () => {
       for (const el of root.querySelectorAll('[data-kind=caller][data-state=partial]')) {
         if (!ids.has(el)) ids.set(el, ++next);
-        (el as HTMLElement).dataset.e2eId = String(ids.get(el));
+        // only when it changes: setting an attribute is itself a mutation this observer would see again
+        const id = String(ids.get(el));
+        if ((el as HTMLElement).dataset.e2eId !== id) (el as HTMLElement).dataset.e2eId = id;
         const text = el.querySelector('.bubble')?.textContent ?? '';
         const last = w.__partials[w.__partials.length - 1];
         if (!last || last.text !== text || last.id !== ids.get(el)) w.__partials.push({ id: ids.get(el)!, text });
       }
     };
     look();
-    new MutationObserver(look).observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+    new MutationObserver(look).observe(root, { subtree: true, childList: true, characterData: true, attributeFilter: ['data-state'] });
   });
   const partials = () => page.evaluate(() => (window as unknown as { __partials: Array<{ id: number; text: string }> }).__partials);
 
@@ -60,7 +62,7 @@ test('partials appear as the caller speaks, then the final, then the bot answers
   await expect.poll(async () => new Set((await partials()).map((p) => p.text)).size, { timeout: 30_000 }).toBeGreaterThan(1);
   const seen = await partials();
   const first = seen.filter((p) => p.id === seen[0].id);
-  expect(first[first.length - 1].text.length).toBeGreaterThan(first[0].text.length);
+  expect(first[first.length - 1].text.length, JSON.stringify(seen)).toBeGreaterThan(first[0].text.length);
 
   // the final transcript replaces that bubble (same node, no longer provisional), then the bot answers it
   const replaced = conversation(page).locator(`[data-kind=caller][data-e2e-id="${seen[0].id}"]`);

@@ -60,9 +60,12 @@ describe('the streamed conversation', () => {
     expect(within(bubbles[0]).getByText('stability 0.42')).toBeTruthy();
     expect(within(bubbles[0]).getByText('scripted')).toBeTruthy();
 
+    const node = bubbles[0];
     push({ type: 'transcript.partial', text: '환불 절차를', stability: 0.7, scripted: true });
     bubbles = callerBubbles(conversation);
     expect(bubbles).toHaveLength(1);
+    // the same element grows: nothing is remounted as the words come
+    expect(bubbles[0]).toBe(node);
     expect(bubbles[0].querySelector('.bubble')?.textContent).toBe('환불 절차를');
     // only the latest partial is in the store
     expect(store.getState().selected?.events.filter((e) => e.type === 'transcript.partial')).toHaveLength(1);
@@ -70,6 +73,7 @@ describe('the streamed conversation', () => {
     push({ type: 'transcript', text: '환불 절차를 알고 싶어요', confidence: 0.91, source: 'transcription', turn: 1, scripted: true });
     bubbles = callerBubbles(conversation);
     expect(bubbles).toHaveLength(1);
+    expect(bubbles[0]).toBe(node);
     expect(bubbles[0].dataset.state).toBe('final');
     expect(within(bubbles[0]).queryByText('listening…')).toBeNull();
     expect(within(bubbles[0]).getByText('환불 절차를 알고 싶어요')).toBeTruthy();

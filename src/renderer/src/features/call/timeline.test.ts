@@ -38,6 +38,15 @@ describe('conversationOf', () => {
     expect(caller.key).toBe((growing[1] as CallerItem).key);
   });
 
+  it('the bubble keeps its key when the store has dropped the partial that started it', () => {
+    const first = run(partial('카드'));
+    resetSeq(5);
+    const later = run({ type: 'mark', name: 'm', outcome: 'played' }, partial('카드 결제가'));
+    resetSeq(9);
+    const done = run({ type: 'mark', name: 'm', outcome: 'played' }, partial('카드 결제가'), { type: 'transcript', text: '카드 결제가 안 돼요', source: 'transcription' });
+    expect([first[0].key, later[0].key, done[0].key]).toEqual(['c1', 'c1', 'c1']);
+  });
+
   it.each([
     ['a partial after a final starts a new bubble', [partial('네'), { type: 'transcript', text: '네', source: 'transcription' }, partial('그리고')], ['final:네', 'partial:그리고']],
     ['an empty partial shows nothing', [partial('  ')], []],

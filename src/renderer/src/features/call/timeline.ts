@@ -108,6 +108,13 @@ export function conversationOf(events: readonly CallEvent[]): ConversationItem[]
   let provisional: { item: CallerItem; pause?: Pause } | undefined;
   let openPause: Pause | undefined;
   let transcriptionErrorShown = false;
+  /**
+   * Caller bubbles are keyed by their place among the caller's utterances, not by an event's seq: the store keeps
+   * only the latest partial of an utterance, so the event that started a bubble is gone by the next partial, and
+   * a key taken from it would remount the bubble on every word.
+   */
+  let utterances = 0;
+  const callerKey = () => `c${++utterances}`;
 
   const botFor = (replyId: string | undefined) => (replyId && botByReply.get(replyId)) || lastBot;
 
@@ -121,7 +128,7 @@ export function conversationOf(events: readonly CallEvent[]): ConversationItem[]
           provisional.item.provisional = { stability: e.stability };
           if (e.scripted) provisional.item.scripted = true;
         } else {
-          const item: CallerItem = { kind: 'caller', key, at: e.at, text: e.text, scripted: e.scripted || undefined, provisional: { stability: e.stability } };
+          const item: CallerItem = { kind: 'caller', key: callerKey(), at: e.at, text: e.text, scripted: e.scripted || undefined, provisional: { stability: e.stability } };
           items.push(item);
           provisional = { item, pause: openPause };
         }
@@ -135,7 +142,7 @@ export function conversationOf(events: readonly CallEvent[]): ConversationItem[]
           Object.assign(provisional.item, final, { provisional: undefined });
           provisional = undefined;
         } else {
-          items.push({ kind: 'caller', key, at: e.at, ...final });
+          items.push({ kind: 'caller', key: callerKey(), at: e.at, ...final });
         }
         if (openPause && !openPause.words) openPause.words = e.text;
         break;
