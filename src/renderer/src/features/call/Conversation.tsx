@@ -86,9 +86,10 @@ function BotBubble({ item, t }: { item: BotItem; t: T }) {
   const heard = cut && cut.replyMs > 0 ? Math.min(1, Math.max(0, cut.heardMs / cut.replyMs)) : undefined;
   const operator = item.replyKind === 'operator';
   const kind = item.replyKind;
-  const classes = ['msg', 'msg-bot', item.outcome, cut ? 'interrupted' : '', operator ? 'operator' : ''].filter(Boolean).join(' ');
+  // msg-operator / data-operator: the names the ops helper's Say composer uses for the operator's words
+  const classes = ['msg', 'msg-bot', item.outcome, cut ? 'interrupted' : '', operator ? 'operator msg-operator' : ''].filter(Boolean).join(' ');
   return (
-    <div className={classes} data-kind="bot" data-reply-kind={item.replyKind} data-interrupted={cut ? 'true' : undefined}>
+    <div className={classes} data-kind="bot" data-reply-kind={item.replyKind} data-operator={operator || undefined} data-interrupted={cut ? 'true' : undefined}>
       <div className="msg-meta">
         <span className="msg-who">{operator ? t('conv.operator') : item.via === 'prompt' ? t('conv.prompt') : t('conv.bot')}</span>
         {kind && !operator ? <span className={`chip chip-tiny reply-kind rk-${kind}`}>{t(`reply.${kind}`)}</span> : null}
