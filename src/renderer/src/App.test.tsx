@@ -84,7 +84,7 @@ describe('App', () => {
     act(() => fake.push({ kind: 'event', event: ev('CA1', { type: 'bot.reply', text: '환불은 7일 이내에 가능합니다.', via: 'stream', replyId: 'r1' }) }));
     expect(within(conversation).getByText('환불은 7일 이내에 가능합니다.')).toBeTruthy();
     act(() => fake.push({ kind: 'event', event: ev('CA1', { type: 'bargein', decision: 'interrupted', replyId: 'r1', heardMs: 1400, replyMs: 3200, detectionLatencyMs: 210 }) }));
-    expect(within(conversation).getByText(/Barge-in — caller heard 1.4 s of 3.2 s/)).toBeTruthy();
+    expect(within(conversation).getByText(/Interrupted — heard 1.4 s of 3.2 s/)).toBeTruthy();
   });
 
   it('hands off only after a confirm that names the call and the number it will dial', async () => {

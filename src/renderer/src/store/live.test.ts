@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { call, ev, resetSeq, snapshot, pacingWindow } from '../test/factories';
-import { callLoaded, initialLive, moveCursor, reduceMessage, selectCall, selectedCallOf, MAX_TIMELINE_EVENTS, type LiveState } from './live';
+import type { CallEvent, HostNotice } from '../../../shared/model';
+import { callLoaded, compactPartials, initialLive, moveCursor, reduceMessage, selectCall, selectedCallOf, MAX_NOTICES, MAX_TIMELINE_EVENTS, type LiveState } from './live';
 
 function withCalls(...calls: ReturnType<typeof call>[]): LiveState {
   return reduceMessage(initialLive, { kind: 'snapshot', snapshot: snapshot(calls) });
@@ -66,6 +67,60 @@ describe('reduceMessage', () => {
     for (let i = 0; i < MAX_TIMELINE_EVENTS + 5; i++) s = reduceMessage(s, { kind: 'event', event: ev('CA1', { type: 'dtmf', digit: '1' }) });
     expect(s.selected?.events).toHaveLength(MAX_TIMELINE_EVENTS);
     expect(s.selected?.events[0].seq).toBe(6);
+  });
+});
+
+describe('transcription partials', () => {
+  const partial = (text: string) => ev('CA1', { type: 'transcript.partial', text });
+  const final = (text: string) => ev('CA1', { type: 'transcript', text, source: 'transcription' });
+  const mark = () => ev('CA1', { type: 'mark', name: 'm', outcome: 'played' });
+  const bargein = () => ev('CA1', { type: 'bargein', decision: 'resumed', verdict: 'backchannel', heardMs: 1, replyMs: 2 });
+  const shape = (events: CallEvent[]) => events.map((e) => (e.type === 'transcript.partial' ? `p:${e.text}` : e.type === 'transcript' ? `f:${e.text}` : e.type));
+
+  it.each([
+    ['only the latest partial of the utterance in progress is kept', () => [partial('환'), partial('환불'), mark(), partial('환불 절차')], ['mark', 'p:환불 절차']],
+    ['a final closes the utterance: its last partial stays, the next utterance starts its own', () => [partial('네'), final('네'), partial('그'), partial('그리고')], ['p:네', 'f:네', 'p:그리고']],
+    ['a barge-in decision closes a pause: its partial stays', () => [partial('음'), bargein(), partial('그래서')], ['p:음', 'bargein', 'p:그래서']],
+  ] as Array<[string, () => CallEvent[], string[]]>)('%s', (_name, make, expected) => {
+    const events = make();
+    let s = callLoaded(selectCall(withCalls(call('CA1')), 'CA1', false), 'CA1', { call: call('CA1'), events: [] });
+    for (const e of events) s = reduceMessage(s, { kind: 'event', event: e });
+    expect(shape(s.selected!.events)).toEqual(expected);
+    // the same rule when a whole record is loaded
+    expect(shape(compactPartials(events))).toEqual(expected);
+  });
+
+  it('a hundred partials leave one event in the timeline', () => {
+    let s = callLoaded(selectCall(withCalls(call('CA1')), 'CA1', false), 'CA1', { call: call('CA1'), events: [] });
+    for (let i = 0; i < 100; i++) s = reduceMessage(s, { kind: 'event', event: partial('가'.repeat(i + 1)) });
+    expect(s.selected!.events).toHaveLength(1);
+    expect(s.selected!.events[0]).toMatchObject({ text: '가'.repeat(100) });
+  });
+
+  it('a record full of partials loads compacted, and live partials that came while loading merge by the same rule', () => {
+    let s = selectCall(withCalls(call('CA1')), 'CA1', false);
+    const recorded = [partial('a'), partial('ab'), final('abc'), partial('d')];
+    const live = partial('de');
+    s = reduceMessage(s, { kind: 'event', event: live });
+    s = callLoaded(s, 'CA1', { call: call('CA1'), events: recorded });
+    expect(shape(s.selected!.events)).toEqual(['p:ab', 'f:abc', 'p:de']);
+  });
+});
+
+describe('host notices', () => {
+  const notice = (id: string, at: number, message = `n${id}`): HostNotice => ({ id, at, level: 'warn', source: 'media', message });
+  it('come from the snapshot and from notice messages, newest last, each id once, capped', () => {
+    let s = reduceMessage(initialLive, { kind: 'snapshot', snapshot: snapshot([], { notices: [notice('a', 1), notice('b', 2)] }) });
+    expect(s.notices.map((n) => n.id)).toEqual(['a', 'b']);
+    const same = reduceMessage(s, { kind: 'notice', notice: notice('a', 3, 'again') });
+    expect(same).toBe(s);
+    for (let i = 0; i < MAX_NOTICES + 5; i++) s = reduceMessage(s, { kind: 'notice', notice: notice(`x${i}`, 10 + i) });
+    expect(s.notices).toHaveLength(MAX_NOTICES);
+    expect(s.notices[MAX_NOTICES - 1].id).toBe(`x${MAX_NOTICES + 4}`);
+  });
+  it('a snapshot without notices (an older host) keeps what we had', () => {
+    const s = reduceMessage({ ...initialLive, notices: [notice('a', 1)] }, { kind: 'snapshot', snapshot: snapshot([]) });
+    expect(s.notices).toHaveLength(1);
   });
 });
 

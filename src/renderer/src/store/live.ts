@@ -1,7 +1,7 @@
 // Pure reducers for what the host pushes: calls by callSid, their order, health, settings, demo,
 // and the selected call's timeline. The zustand store (store.ts) only wires these to ConsoleApi.
 import type { ConsoleMessage } from '../../../shared/api';
-import type { Call, CallEvent, CallRecord, HostHealth, SettingsView } from '../../../shared/model';
+import type { Call, CallEvent, CallRecord, HostHealth, HostNotice, SettingsView } from '../../../shared/model';
 
 /** Events that are high-rate measurements: they go to the audio buffers, not into the timeline. */
 export function isTimelineEvent(event: CallEvent): boolean {
@@ -9,6 +9,8 @@ export function isTimelineEvent(event: CallEvent): boolean {
 }
 
 export const MAX_TIMELINE_EVENTS = 3000;
+/** Host notices kept for the status area (newest last). */
+export const MAX_NOTICES = 20;
 
 export interface SelectedCall {
   callSid: string;
@@ -36,6 +38,8 @@ export interface LiveState {
   selected: SelectedCall | null;
   /** The row the keyboard is on (Enter opens it). */
   cursor: string | null;
+  /** Host-level notices (no call), newest last, each id once (a repeat is ignored). */
+  notices: HostNotice[];
 }
 
 export const initialLive: LiveState = {
@@ -47,6 +51,7 @@ export const initialLive: LiveState = {
   demo: { enabled: false, autoDemo: false },
   selected: null,
   cursor: null,
+  notices: [],
 };
 
 function sortOrder(calls: Record<string, Call>): string[] {
@@ -70,8 +75,40 @@ function placeInOrder(order: string[], calls: Record<string, Call>, call: Call):
   return [...rest.slice(0, i), call.callSid, ...rest.slice(i)];
 }
 
+/**
+ * Transcription partials arrive several times a second while the caller talks, each the whole utterance so far:
+ * the timeline keeps only the latest one of the utterance in progress. A partial replaces the previous partial
+ * unless a final transcript or a barge-in decision came between them (then the older one belongs to a finished
+ * utterance or a pause, and stays). Returns the index of the partial to replace, or -1.
+ */
+function replaceablePartial(list: readonly CallEvent[]): number {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const type = list[i].type;
+    if (type === 'transcript.partial') return i;
+    if (type === 'transcript' || type === 'bargein' || type === 'call.ended') return -1;
+  }
+  return -1;
+}
+
+/** The same rule over a whole record (a call loaded from the host or from history). */
+export function compactPartials(events: readonly CallEvent[]): CallEvent[] {
+  const out: CallEvent[] = [];
+  for (const e of events) {
+    if (e.type === 'transcript.partial') {
+      const at = replaceablePartial(out);
+      if (at >= 0) out.splice(at, 1);
+    }
+    out.push(e);
+  }
+  return out;
+}
+
 function appendEvent(list: CallEvent[], event: CallEvent): CallEvent[] {
   const last = list[list.length - 1];
+  if (event.type === 'transcript.partial' && (!last || last.seq < event.seq)) {
+    const at = replaceablePartial(list);
+    if (at >= 0) return [...list.slice(0, at), ...list.slice(at + 1), event];
+  }
   if (last && last.seq >= event.seq) {
     if (list.some((e) => e.seq === event.seq)) return list;
     const merged = [...list, event].sort((a, b) => a.seq - b.seq);
@@ -97,6 +134,7 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
         settings: message.snapshot.settings,
         demo: message.snapshot.demo,
         cursor: state.cursor && calls[state.cursor] ? state.cursor : null,
+        notices: message.snapshot.notices ? message.snapshot.notices.slice(-MAX_NOTICES) : state.notices,
       };
     }
     case 'call': {
@@ -107,8 +145,9 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
     }
     case 'health':
       return { ...state, health: message.health };
-    case 'notice': // host notices are shown as toasts (store.ts), not kept in the live state
-      return state;
+    case 'notice':
+      if (state.notices.some((n) => n.id === message.notice.id)) return state;
+      return { ...state, notices: [...state.notices.slice(-(MAX_NOTICES - 1)), message.notice] };
     case 'call.removed': {
       if (!state.calls[message.callSid]) return state;
       const { [message.callSid]: gone, ...calls } = state.calls;
@@ -155,9 +194,9 @@ export function callLoaded(state: LiveState, callSid: string, record: CallRecord
   if (!record) {
     return { ...state, selected: { ...selected, loading: false, error: error ?? 'not-found', events: selected.pending, pending: [] } };
   }
-  let events = record.events.filter(isTimelineEvent);
+  let events = compactPartials(record.events.filter(isTimelineEvent));
   const maxSeq = events.reduce((m, e) => Math.max(m, e.seq), -Infinity);
-  for (const e of selected.pending) if (e.seq > maxSeq) events.push(e);
+  for (const e of selected.pending) if (e.seq > maxSeq) events = appendEvent(events, e);
   if (events.length > MAX_TIMELINE_EVENTS) events = events.slice(-MAX_TIMELINE_EVENTS);
   return { ...state, selected: { ...selected, loading: false, error: undefined, record: record.call, events, pending: [] } };
 }

@@ -33,7 +33,7 @@ describe('i18n', () => {
     [undefined, 'en'],
   ] as const)('%j → %s', (langs, locale) => expect(detectLocale(langs)).toBe(locale));
   it('fills placeholders and names the handoff button as agreed', () => {
-    expect(translate('en', 'conv.bargein', { heard: '1.4 s', reply: '3.2 s' })).toBe('Barge-in — caller heard 1.4 s of 3.2 s');
+    expect(translate('en', 'conv.heard', { heard: '1.4 s', reply: '3.2 s' })).toBe('Interrupted — heard 1.4 s of 3.2 s');
     expect(translate('en', 'call.handoff')).toBe('Hand off');
     expect(translate('ko', 'call.handoff')).toBe('상담원 연결');
   });

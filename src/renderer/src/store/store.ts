@@ -127,6 +127,11 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         const next = reduceMessage(before, message);
         if (next !== before) set(next);
         if (message.kind === 'call') notifyAlerts(prevCall, message.call);
+        // ui: host notices — a new one (not a repeat of its id) is raised once as a toast
+        if (message.kind === 'notice' && next !== before) {
+          const { notice } = message;
+          toast(notice.level === 'info' ? 'info' : 'error', t('notice.text', { source: t(`notice.source.${notice.source}`), message: notice.message }));
+        }
         if (message.kind === 'snapshot') {
           const sel = next.selected;
           buffers.retain([...next.order, ...(sel ? [sel.callSid] : [])]);
@@ -137,8 +142,6 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
           }
         }
         if (message.kind === 'call.removed' && get().selected?.callSid !== message.callSid) buffers.drop(message.callSid);
-        // host notices (refused media stream, …): a toast, as the host words them
-        if (message.kind === 'notice') toast(message.notice.level === 'info' ? 'info' : 'error', message.notice.message);
       },
       select(callSid, readOnly = false) {
         const before = get().selected;

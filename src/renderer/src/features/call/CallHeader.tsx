@@ -6,7 +6,7 @@ import { useT } from '../../i18n/useT';
 import { useActions, useConsole } from '../../store/context';
 import { useNow } from '../../store/ticker';
 import { StateBadge } from '../../ui/StateBadge';
-import { HangupIcon, HeadsetIcon } from '../../ui/icons';
+import { AlertIcon, HangupIcon, HeadsetIcon, PauseIcon } from '../../ui/icons';
 import { handoffBlockedReason, hangupBlockedReason } from './handoff-rules';
 
 const STEPS = ['requested', 'accepted', 'dialing', 'connected'] as const satisfies readonly HandoffStatus[];
@@ -42,7 +42,24 @@ function Ticking({ call }: { call: Call }) {
   return <span className="hdr-duration">{formatDuration(callDuration(call, now))}</span>;
 }
 
-export const CallHeader = memo(function CallHeader({ call, readOnly }: { call: Call; readOnly: boolean }) {
+/** The alerts that still need a person, in plain words (the rail shows only the latest one's name). */
+function Alerts({ call }: { call: Call }) {
+  const t = useT();
+  if (call.alerts.length === 0 || call.state === 'ended') return null;
+  return (
+    <ul className="hdr-alerts" aria-label={t('call.alerts')}>
+      {call.alerts.map((a) => (
+        <li key={`${a.kind}@${a.at}`} className={`hdr-alert alert-${a.kind}`} data-alert={a.kind}>
+          <AlertIcon size={13} />
+          <strong>{t(`alert.${a.kind}`)}</strong>
+          {a.message ? <span> — {a.message}</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export const CallHeader = memo(function CallHeader({ call, readOnly, muted = false }: { call: Call; readOnly: boolean; muted?: boolean }) {
   const t = useT();
   const presentation = useConsole((s) => s.prefs.presentation);
   const settings = useConsole((s) => s.settings);
@@ -60,6 +77,12 @@ export const CallHeader = memo(function CallHeader({ call, readOnly }: { call: C
         <div className="hdr-meta">
           <StateBadge state={call.state} />
           <span className="chip">{t(`callmode.${call.mode}`)}</span>
+          {muted && !ended ? (
+            <span className="chip chip-hold" data-testid="bot-muted" title={t('call.muted.hint')}>
+              <PauseIcon size={11} />
+              {t('call.muted')}
+            </span>
+          ) : null}
           {call.simulated ? <span className="chip chip-sim">{t('calls.simulated')}</span> : null}
           {call.interrupted ? <span className="chip chip-warn">{t('calls.interrupted')}</span> : null}
           {readOnly ? <span className="chip">{t('call.readOnly')}</span> : null}
@@ -67,6 +90,7 @@ export const CallHeader = memo(function CallHeader({ call, readOnly }: { call: C
           {ended && call.endReason ? <span className="muted">· {call.endReason}</span> : null}
         </div>
         <HandoffSteps call={call} />
+        <Alerts call={call} />
       </div>
       <div className="hdr-actions">
         <span className="why" id="handoff-why" title={handoffWhy ? t(handoffWhy) : undefined}>

@@ -1,6 +1,6 @@
 // The selected call: header, conversation, audio charts and the events log. Live calls update as
 // events arrive; history calls open here read-only.
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { useT } from '../../i18n/useT';
 import { useConsole } from '../../store/context';
 import { selectedCallOf } from '../../store/live';
@@ -8,18 +8,21 @@ import { AudioPanel } from './AudioPanel';
 import { CallHeader } from './CallHeader';
 import { Conversation } from './Conversation';
 import { EventsLog } from './EventsLog';
+import { botMutedOf } from './timeline';
 
 export const CallView = memo(function CallView() {
   const t = useT();
   const selected = useConsole((s) => s.selected);
   const call = useConsole((s) => selectedCallOf(s));
+  const events = selected?.events;
+  const muted = useMemo(() => (events ? botMutedOf(events) : false), [events]);
   if (!selected) return null;
   if (!call) {
     return <div className="call-loading">{selected.loading ? t('call.loading') : t('call.notFound')}</div>;
   }
   return (
     <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
-      <CallHeader call={call} readOnly={selected.readOnly} />
+      <CallHeader call={call} readOnly={selected.readOnly} muted={muted} />
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
         <Conversation key={`c-${call.callSid}`} events={selected.events} />

@@ -1,6 +1,7 @@
 // One compact log line per protocol event, for the engineer in the room (pure).
 import type { CallEvent } from '../../../../shared/model';
 import { formatMs } from '../../format';
+import { waterfallOf } from './latency';
 
 export type EventGroup = 'call' | 'speech' | 'tts' | 'media' | 'handoff' | 'alert';
 export const EVENT_GROUPS: readonly EventGroup[] = ['call', 'speech', 'tts', 'media', 'handoff', 'alert'];
@@ -42,6 +43,8 @@ const GROUP: Record<CallEvent['type'], EventGroup> = {
   error: 'alert',
 };
 
+const STEP_SHORT = { callerStoppedAt: 'stopped', finalAt: 'final', decidedAt: 'decided', ttsJobAt: 'tts', firstFrameAt: 'frame', heardAt: 'heard' } as const;
+
 function short(text: string, max = 48): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -57,27 +60,50 @@ function detail(e: CallEvent, replyStarts: Map<string, number>): string {
     case 'call.ended':
       return e.reason;
     case 'prompt':
-    case 'bot.reply':
       return short(e.text);
+    case 'bot.reply':
+      return [e.kind ?? '', e.turn !== undefined ? `turn ${e.turn}` : '', short(e.text)].filter(Boolean).join(' · ');
     case 'transcript':
-      return `${short(e.text)}${e.confidence !== undefined ? ` (${e.confidence.toFixed(2)})` : ''}`;
+      return [
+        `${short(e.text)}${e.confidence !== undefined ? ` (${e.confidence.toFixed(2)})` : ''}`,
+        e.source,
+        e.turn !== undefined ? `turn ${e.turn}` : '',
+        e.scripted ? 'scripted' : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
     case 'caller.speech':
       return e.state + (e.durationMs !== undefined ? ` ${formatMs(e.durationMs)}` : '');
     case 'dtmf':
       return e.digit;
     case 'transcript.partial':
-      return `… ${short(e.text)}`;
+      return `… ${short(e.text)}${e.stability !== undefined ? ` · stability ${e.stability.toFixed(2)}` : ''}${e.scripted ? ' · scripted' : ''}`;
     case 'transcription':
-      return [e.status, e.name ?? '', e.message ?? ''].filter(Boolean).join(' · ');
+      return [e.status, e.name ?? '', e.message ?? '', e.code ? `code ${e.code}` : ''].filter(Boolean).join(' · ');
     case 'bot.decision':
       return `turn ${e.turn} · ${e.action} by ${e.decidedBy} in ${formatMs(e.ms)}${e.error ? ` · ${e.error}` : ''}`;
     case 'bot.muted':
       return e.muted ? 'muted' : 'resumed';
-    case 'turn.latency':
-      return `turn ${e.turn}`;
+    case 'turn.latency': {
+      const w = waterfallOf(e);
+      const steps = w.steps.slice(1).map((s) => `${STEP_SHORT[s.step]} ${s.at === undefined ? '—' : formatMs(s.deltaMs)}`);
+      return `turn ${e.turn} · ${steps.join(' → ')}${w.totalMs !== undefined ? ` · total ${formatMs(w.totalMs)}` : ''}`;
+    }
     case 'bargein': {
-      const detected = e.detectionLatencyMs !== undefined ? ` · detected in ${formatMs(e.detectionLatencyMs)}` : '';
-      return `${e.decision} · heard ${formatMs(e.heardMs)} of ${formatMs(e.replyMs)}${detected}`;
+      const decision = e.decision ?? 'interrupted';
+      const parts: string[] = [decision];
+      if (decision === 'paused') {
+        if (e.trigger) parts.push(`by ${e.trigger}`);
+        if (e.probability !== undefined) parts.push(`p ${e.probability.toFixed(2)}`);
+      }
+      if (decision === 'resumed') {
+        if (e.verdict) parts.push(e.verdict);
+        if (e.pauseMs !== undefined) parts.push(`paused ${formatMs(e.pauseMs)}`);
+      }
+      if (decision === 'interrupted' && e.speechMs !== undefined) parts.push(`speech ${formatMs(e.speechMs)}`);
+      parts.push(`heard ${formatMs(e.heardMs)} of ${formatMs(e.replyMs)}`);
+      if (e.detectionLatencyMs !== undefined) parts.push(`detected in ${formatMs(e.detectionLatencyMs)}`);
+      return parts.join(' · ');
     }
     case 'tts.job':
       return [e.status, e.jobId, e.firstAudioMs !== undefined ? `TTFA ${formatMs(e.firstAudioMs)}` : '', e.error ?? ''].filter(Boolean).join(' · ');
@@ -112,6 +138,8 @@ function isBad(e: CallEvent): boolean {
   if (e.type === 'tts.part') return Boolean(e.part.error);
   if (e.type === 'handoff') return e.status === 'failed';
   if (e.type === 'pacing') return e.window.underruns > 0;
+  if (e.type === 'transcription') return e.status === 'error';
+  if (e.type === 'bot.decision') return e.decidedBy === 'fallback';
   return false;
 }
 
