@@ -34,6 +34,8 @@ function fakeStream() {
       interrupts.push(t);
       spoken.at(-1)?.settle({ status: 'interrupted', heardMs: 300 });
     },
+    pause: () => undefined,
+    resume: () => undefined,
     close: (reason) => void closed.push(reason),
   };
   return { control, spoken, closed, interrupts };

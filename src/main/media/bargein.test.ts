@@ -186,4 +186,18 @@ describe('MediaSession in a conversation: yield fast, commit slow', () => {
     expect(got.cleared).toHaveLength(1);
     expect(got.closed).toBe(1);
   });
+
+  it('the conversation can hold a reply and carry on: nothing lost or repeated', async () => {
+    const c = await conversing();
+    c.say(Buffer.alloc(4000, 0xff));
+    c.control().pause('operator-hold');
+    c.say(Buffer.alloc(4000, 0xff));
+    expect(c.t.sent.filter((m) => (m as { event: string }).event === 'clear')).toHaveLength(1);
+    c.control().resume();
+    c.say(Buffer.alloc(8 * 4000, 0xff));
+    c.t.timers.flush();
+    expect(Buffer.concat(c.played).equals(c.whole)).toBe(true);
+    expect(c.t.ofType('clear').map((e) => e.reason)).toEqual(['operator-hold']);
+    expect(c.t.ofType('bargein')).toHaveLength(0);
+  });
 });
