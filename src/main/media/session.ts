@@ -44,6 +44,9 @@ export interface StreamControl {
   replying(): boolean;
   /** Stop the current reply: the caller took the turn (`clear`, job and polling cancelled). */
   interrupt(trigger: 'vad' | 'transcript'): void;
+  /** Hold the current reply (`clear`, the unplayed frames kept) / carry on from where the caller stopped hearing it. */
+  pause(reason: string): void;
+  resume(): void;
   /** End the stream with 1000 (Twilio continues at <Connect action>). */
   close(reason: string): void;
 }
@@ -200,6 +203,16 @@ export class MediaSession {
       speak: (text, o) => this.speak(text, o),
       replying: () => this.reply?.live() === true,
       interrupt: (trigger) => this.interrupt(trigger),
+      pause: (reason) => {
+        const reply = this.reply;
+        if (!reply?.speaking()) return;
+        const now = this.deps.now();
+        this.sendClear(reason, now);
+        reply.pause(now);
+      },
+      resume: () => {
+        if (this.reply?.paused()) this.reply.resume(this.deps.now());
+      },
       close: (reason) => this.finish(reason),
     };
   }
