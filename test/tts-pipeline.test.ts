@@ -343,3 +343,59 @@ describe('the S3 request budget', () => {
     expect(beforeLanding).toBeLessThanOrEqual(Math.floor(((landedAt - answeredAt) * 20) / 1000) + 1);
   });
 });
+
+describe('cancelling the job at the TTS service', () => {
+  const firstPart = async (reply: ReplyAudio) => {
+    for await (const p of reply.parts()) return p;
+    throw new Error('no part');
+  };
+
+  it('cancel() with a known job id sends DELETE {TTS_URL}/{jobId}: the stand-in stops writing; stop() awaits it', async () => {
+    const { pipeline, standIn } = await rig({}, { partIntervalMs: 300 });
+    const reply = pipeline.speak('x', ids());
+    await firstPart(reply); // breaking out of parts() cancels the reply
+    const jobId = await reply.jobId;
+    await until(() => typeof reply.stats.cancel === 'object', 'the cancel to be answered');
+    expect(reply.stats.cancel).toEqual({ ok: true, status: 200 });
+    const job = standIn.jobs.get(jobId)!;
+    expect(job.cancelledAt).toBeGreaterThan(0);
+    await until(() => job.state === 'cancelled', 'the stand-in to stop the job');
+    const written = job.parts.length;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(job.parts.length).toBe(written);
+    expect(written).toBeLessThan(6);
+  });
+
+  it('TTS_CANCEL_URL=off never tells the service; a finished job is never cancelled', async () => {
+    const { pipeline, standIn } = await rig({ TTS_CANCEL_URL: 'off' }, { partIntervalMs: 100 });
+    const reply = pipeline.speak('x', ids());
+    await firstPart(reply);
+    const job = standIn.jobs.get(await reply.jobId)!;
+    await until(() => job.state !== 'writing', 'the job to finish');
+    expect(job.state).toBe('done');
+    expect(reply.stats.cancel).toBeUndefined();
+    const done = pipeline.speak('x', ids(2));
+    await collect(done);
+    done.cancel('late');
+    expect(done.stats.cancel).toBeUndefined();
+  });
+
+  it('TTS_CANCEL_URL is a template; a service that does not answer never holds the call (best effort, logged)', async () => {
+    const seen: string[] = [];
+    const sink = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      req.resume();
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => sink.close(() => r())));
+    const port = (sink.address() as AddressInfo).port;
+    const { pipeline } = await rig({ TTS_CANCEL_URL: `http://u:p%40ss@127.0.0.1:${port}/jobs/{jobId}/cancel` }, { partIntervalMs: 300 });
+    const reply = pipeline.speak('x', ids());
+    await firstPart(reply);
+    const jobId = await reply.jobId;
+    await until(() => typeof reply.stats.cancel === 'object', 'the cancel to be answered');
+    expect(seen).toEqual([`DELETE /jobs/${jobId}/cancel Basic ${Buffer.from('u:p@ss').toString('base64')}`]);
+    expect(reply.stats.cancel).toEqual({ ok: false, status: 503, reason: 'HTTP 503' });
+  });
+});
