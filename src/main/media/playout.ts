@@ -2,7 +2,7 @@
 // WebSocket bytes once (wire.ts); sendFrames() is the 20 ms hot path: the batch's bytes (one slice when they
 // came in one enqueue) to the socket, plus the lateness record; no logging, no events, at most one buffer view.
 import type { Outbound } from './messages';
-import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PacedStream, type StarveCause } from './pacer';
+import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PaceClock, type PacedStream, type StarveCause } from './pacer';
 import { Marker, type QueueEntry } from './reply-frames';
 import { LatenessRecorder } from './stats';
 import { encodeTextFrames } from './wire';
@@ -21,8 +21,10 @@ export interface PlayoutHooks {
   uncork?(): void;
   /** A marker reached the wire position (mark messages are sent by the playout itself). */
   marker(marker: Marker, now: number): void;
-  /** A frame was due with nothing queued while more audio is expected: once per underrun. */
+  /** Twilio's modelled buffer ran empty while more audio is expected (the caller hears a gap): once per underrun. */
   underrun(now: number, cause: StarveCause): void;
+  /** The pacer dropped this stream after an error (optional): end it with an error, not dead air. */
+  failed?(err: unknown): void;
 }
 
 export class Playout implements PacedStream {
@@ -37,6 +39,12 @@ export class Playout implements PacedStream {
   framesSent = 0;
   /** Underruns over the whole stream. */
   underruns = 0;
+  /** rel: send deadlines passed with nothing queued while Twilio still held the lead (not heard), whole stream / since taken. */
+  leadAtRisk = 0;
+  private leadAtRiskWindow = 0;
+  private atRiskNow = false;
+  /** rel: the pacer's clock once added (monotonic pacing time; events converted to wall-clock). */
+  private clock: PaceClock | null = null;
 
   constructor(
     private readonly out: Outbound,
@@ -80,9 +88,32 @@ export class Playout implements PacedStream {
     return this.frames * FRAME_MS;
   }
 
-  /** Audio sent and, by the pacing model, still playing at Twilio (ms). */
+  /** Audio sent and, by the pacing model, still playing at Twilio (ms). `now` is used only before the pacer attached
+   *  its clock (pace times are the pacer's monotonic ones, not the caller's wall clock). */
   bufferedMs(now: number): number {
-    return bufferedMs(this.pace, now);
+    return bufferedMs(this.pace, this.clock ? this.clock.now() : now);
+  }
+
+  attach(clock: PaceClock): void {
+    this.clock = clock;
+  }
+
+  failed(err: unknown): void {
+    this.hooks.failed?.(err);
+  }
+
+  atRisk(): void {
+    if (this.atRiskNow) return;
+    this.atRiskNow = true;
+    this.leadAtRisk++;
+    this.leadAtRiskWindow++;
+  }
+
+  /** Lead-at-risk episodes since the last call (the pacing window's quiet figure). */
+  takeLeadAtRisk(): number {
+    const n = this.leadAtRiskWindow;
+    this.leadAtRiskWindow = 0;
+    return n;
   }
 
   /** Markers waiting at the head of the queue (e.g. an end mark after the last frame) go out at once. */
@@ -101,6 +132,8 @@ export class Playout implements PacedStream {
 
   sendFrames(count: number, now: number, leadMs: number): void {
     this.starving = false;
+    this.atRiskNow = false;
+    const wall = this.clock ? this.clock.wallAt(now) : now; // events and samples in epoch ms
     let sent = 0;
     while (sent < count) {
       const e = this.queue[this.head];
@@ -108,16 +141,16 @@ export class Playout implements PacedStream {
       this.queue[this.head++] = undefined;
       if (e.wire) this.append(e.wire);
       if (e.marker) {
-        this.hooks.marker(e.marker, now);
+        this.hooks.marker(e.marker, wall);
         continue;
       }
-      this.lateness.record(now, now - frameDeadline(this.pace, this.pace.sent, leadMs));
+      this.lateness.record(wall, now - frameDeadline(this.pace, this.pace.sent, leadMs));
       this.pace.sent++;
       this.frames--;
       this.framesSent++;
       sent++;
     }
-    this.takeMarkers(now);
+    this.takeMarkers(wall);
     this.finishWrite();
   }
 
@@ -125,7 +158,7 @@ export class Playout implements PacedStream {
     if (this.starving) return;
     this.starving = cause === 'late-part'; // a stall is one gap, over as soon as frames go out again
     this.underruns++;
-    this.hooks.underrun(now, cause);
+    this.hooks.underrun(this.clock ? this.clock.wallAt(now) : now, cause);
   }
 
   private takeMarkers(now: number): void {

@@ -7,6 +7,7 @@ import type { CallRegistry } from '../calls/registry';
 import type { Logger } from '../log';
 import type { ReplyAudio, TtsPipeline } from '../tts/types';
 import { CallerCapture, type CallerAudio } from './capture';
+import { MarkWatch } from './mark-watch';
 import { Outbound, parseInbound, type InboundMessage, type StartMessage } from './messages';
 import type { Pacer, TimerApi } from './pacer';
 import { Playout } from './playout';
@@ -36,6 +37,8 @@ export interface SessionDeps {
   uncork?(): void;
   /** Close the socket (after the session has ended). */
   close(code: number, reason: string): void;
+  /** rel: an end mark not echoed this long after its audio should have played closes the stream (END_MARK_SLACK_MS). */
+  endMarkSlackMs?: number;
 }
 
 const LOG_EVERY = 100;
@@ -56,6 +59,8 @@ export class MediaSession {
   private pending: Array<[CallEventBody, number]> = [];
   private flushHandle: unknown = null;
   private reportedProblem = false;
+  /** rel: stuck-stream watch (end marks never echoed). */
+  private marks: MarkWatch | null = null;
 
   constructor(private readonly deps: SessionDeps) {
     this.vad = new Vad(deps.vad);
@@ -84,6 +89,7 @@ export class MediaSession {
         if (m.media.track === 'inbound') this.inbound(this.decode(m.media.payload), Number(m.media.timestamp));
         return;
       case 'mark':
+        this.marks?.echoed(m.mark.name); // rel
         if (this.reply) this.reply.markEcho(m.mark.name, this.deps.now());
         else this.problem('unknown-mark', m.mark.name);
         return;
@@ -113,9 +119,20 @@ export class MediaSession {
       write: this.deps.write,
       cork: this.deps.cork,
       uncork: this.deps.uncork,
-      marker: (marker, now) => this.reply?.onMarker(marker, now),
+      marker: (marker, now) => {
+        this.reply?.onMarker(marker, now);
+        if (marker.kind === 'mark' && marker.name.endsWith(':end')) this.marks?.sent(marker.name, playout.bufferedMs(now)); // rel
+      },
       underrun: (now, cause) => this.reply?.onUnderrun(now, cause),
+      failed: (err) => this.stuck('media-pacer-error', `The bot's audio stopped: the pacer failed on this stream (${String(err).slice(0, 120)}). The stream was closed.`, 'pacer-error'), // rel
     }));
+    // rel: an end mark never echoed means Twilio is no longer playing this stream; nothing else would end it
+    this.marks = new MarkWatch({
+      timers: this.deps.timers,
+      slackMs: this.deps.endMarkSlackMs ?? 5000,
+      onOverdue: (name, waitedMs) =>
+        this.stuck('media-end-mark-overdue', `The stream looks stuck: Twilio never confirmed that the end of the reply played (mark ${name}, ${(waitedMs / 1000).toFixed(1)} s). The stream was closed.`, 'end-mark-overdue'),
+    });
     this.deps.pacer.add(playout);
     const audio: ReplyAudio = this.deps.tts.speak(text, { callSid, streamSid, replyId });
     this.reply = new ReplyTracker({
@@ -191,6 +208,7 @@ export class MediaSession {
         latenessMax: s.max,
         leadMs: Math.round(this.playout.bufferedMs(now)),
         ...counts,
+        leadAtRisk: this.playout.takeLeadAtRisk(), // rel
       },
     }, now);
     this.reply.updateQueued();
@@ -203,6 +221,7 @@ export class MediaSession {
     const now = this.deps.now();
     if (wasStreaming) this.windowTick(now);
     this.phase = 'ended';
+    this.marks?.close(); // rel
     if (this.playout) this.deps.pacer.remove(this.playout);
     this.reply?.stop(reason, now);
     this.playout?.clear();
@@ -216,6 +235,15 @@ export class MediaSession {
   private finish(reason: string): void {
     this.end(reason);
     this.deps.close(1000, reason);
+  }
+
+  /** rel: the stream cannot go on (pacer error, end mark overdue): say so on the call, alert, close it. */
+  private stuck(code: string, message: string, reason: string): void {
+    if (this.phase !== 'streaming') return;
+    this.deps.log.error({ callSid: this.callSid, streamSid: this.streamSid, code }, message);
+    this.emit({ type: 'error', message, code });
+    this.emit({ type: 'alert', alert: { kind: 'stream_error', at: this.deps.now(), message } });
+    this.finish(reason);
   }
 
   private problem(kind: string, detail: string): void {
