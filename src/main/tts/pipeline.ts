@@ -152,7 +152,13 @@ class Reply implements ReplyAudio {
         },
         (err: unknown) => {
           const cause = err instanceof TtsError ? err : new TtsError(`TTS failed: ${err instanceof Error ? err.message : String(err)}`, 'store', err);
-          const error = this.partsHanded === 0 ? cause : new TtsError(this.cutShort(cause.message), cause.kind, cause);
+          // the start's own error is the jobId's (already in words); a job that started but failed says how far it got
+          const error =
+            this.knownJobId === undefined
+              ? cause
+              : this.partsHanded > 0
+                ? new TtsError(this.cutShort(cause.message), cause.kind, cause)
+                : new TtsError(`The reply never started: ${cause.message}`, cause.kind, cause);
           if (!this.controller.signal.aborted) d.log.warn({ callSid: ids.callSid, replyId: ids.replyId, kind: error.kind, err: error.message }, 'tts job failed');
           const aborted = this.controller.signal.aborted;
           this.end(aborted ? undefined : error);

@@ -120,6 +120,21 @@ describe('pollJob', () => {
     expect((err as TtsError).message).toMatch(/no part at tts\/j1\/part0\.wav within JOB_IDLE_TIMEOUT_MS \(100 ms\)/);
   });
 
+  it('a transient failure is never a miss: after the done marker, a failed read of the next part is tried again, not "done"', async () => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(10), 'sox'));
+    store.objects.set('tts/j1/part1.wav', buildWav(audio(12), 'sox'));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    let part1Reads = 0;
+    store.script = [];
+    store.onGet = (key) => {
+      if (key.endsWith('part1.wav') && part1Reads++ === 0) store.script.unshift(() => new TransientStoreError('S3 unreachable: ECONNRESET', 'store'));
+    };
+    const d = deps(store);
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.map((p) => p.part)).toEqual([0, 1]);
+  });
+
   it('a GET that hangs is aborted at the idle deadline (the store sees its signal abort) and the job fails at once', async () => {
     let aborted = 0;
     const hanging: PartStore = {

@@ -51,6 +51,8 @@ export type PollEnd = 'done' | 'idle' | 'cancelled';
 const CANCELLED = Symbol('cancelled');
 /** The GET's deadline passed before it answered (its in-flight request was aborted). */
 const LATE = Symbol('late');
+/** A transient store failure (worth another try): never a miss, so never "the job is done". */
+const FAILED = Symbol('failed');
 
 const defaultTimers = { set: (fn: () => void, ms: number): unknown => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
@@ -90,8 +92,11 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
     );
   };
 
-  /** One GET; CANCELLED when the reply was cancelled; LATE past its deadline; null on a miss or a transient failure worth another try. */
-  const request = async (key: string, deadline: number): Promise<{ bytes: Buffer; lastModified?: number } | null | typeof CANCELLED | typeof LATE> => {
+  /** One GET; CANCELLED when the reply was cancelled; LATE past its deadline; FAILED on a transient failure worth another try; null on a miss. */
+  const request = async (
+    key: string,
+    deadline: number,
+  ): Promise<{ bytes: Buffer; lastModified?: number } | null | typeof CANCELLED | typeof LATE | typeof FAILED> => {
     if (signal.aborted) return CANCELLED;
     const left = deadline - now();
     if (left <= 0) return LATE;
@@ -112,7 +117,7 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
       if (budget.signal.aborted) return LATE;
       if (err instanceof TransientStoreError) {
         lastTransient = err.message;
-        if (++failures < maxFailures) return null;
+        if (++failures < maxFailures) return FAILED;
       }
       if (err instanceof TtsError) throw err;
       throw new TtsError(`reading ${key} from ${d.store.describe()} failed: ${err instanceof Error ? err.message : String(err)}`, 'store', err);
@@ -151,10 +156,12 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
       if (end === 'idle') return end;
       throw end;
     }
+    // a failed read says nothing about the part (nor, after done, that there is none): try again after a pause
+    if (hit === FAILED) continue;
     if (hit) {
       const part = await readPart(key, n, hit, now(), async () => {
         const again = await request(key, deadline);
-        return again === LATE ? null : again;
+        return again === LATE || again === FAILED ? null : again;
       }, sleep, d);
       if (part === CANCELLED) return 'cancelled';
       const landing = estimateLanding(lastMissAt, sentAt, part.seenAt, hit.lastModified);
@@ -177,7 +184,7 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
       const doneDeadline = Math.min(idleDeadline(), d.readTimeoutMs === undefined ? Infinity : at + d.readTimeoutMs);
       const done = await request(doneKey(scheme, jobId), doneDeadline);
       if (done === CANCELLED) return 'cancelled';
-      if (done === LATE) continue; // a done check that hangs is a miss: the part GET and the idle deadline decide
+      if (done === LATE || done === FAILED) continue; // a done check that hangs or fails is a miss: the part GET and the idle deadline decide
       // the last part may have landed between our two GETs: look for it once more, at once
       if (done) doneSeen = pollNow = true;
     }
