@@ -345,3 +345,28 @@ describe('pacing on a monotonic clock (an NTP step of the wall clock)', () => {
     expect(forward.causes).toContain('stall');
   });
 });
+
+describe('a stream that throws in the tick', () => {
+  it('is removed and told (failed), so its owner ends it with an error; the other streams keep their grid', () => {
+    const timers = new FakeTimers();
+    const errors: unknown[] = [];
+    const pacer = createPacer({ leadMs: 40, now: timers.now, timers, onError: (e) => errors.push(e) });
+    const broken = new FakeStream(50, true);
+    const failures: unknown[] = [];
+    broken.sendFrames = () => {
+      throw new Error('socket gone');
+    };
+    (broken as PacedStream).failed = (err) => void failures.push(err);
+    const healthy = new FakeStream(50, true);
+    pacer.add(broken);
+    pacer.add(healthy);
+    pacer.kick();
+    timers.advance(200);
+    expect(failures).toHaveLength(1);
+    expect(String(failures[0])).toMatch(/socket gone/);
+    expect(errors).toHaveLength(1);
+    expect(pacer.size).toBe(1);
+    expect(healthy.total).toBeGreaterThanOrEqual(12); // 3 lead frames + one per 20 ms
+    pacer.stop();
+  });
+});

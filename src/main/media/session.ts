@@ -220,6 +220,12 @@ export class MediaSession {
     const wasStreaming = this.phase === 'streaming';
     const now = this.deps.now();
     if (wasStreaming) this.windowTick(now);
+    // rel: the socket died with no stop from Twilio (network loss, a crash): say so on the call, it may have dropped
+    if (wasStreaming && reason.startsWith('socket-closed')) {
+      const message = `The media stream closed without a stop from Twilio (${reason === 'socket-closed' ? 'no stop' : `code ${reason.slice(14)}`}): the caller may have been cut off`;
+      this.emit({ type: 'error', message, code: 'media-closed-without-stop' }, now);
+      this.emit({ type: 'alert', alert: { kind: 'stream_error', at: now, message } }, now);
+    }
     this.phase = 'ended';
     this.marks?.close(); // rel
     if (this.playout) this.deps.pacer.remove(this.playout);
