@@ -74,25 +74,17 @@ describe('S3 fails after some parts: the reply ends cleanly and says so', () => 
     await expectNothingLeft(f);
   });
 
-  it('a part cut short of its Content-Length on every read (truncated): never played, the reply says so', async () => {
+  it.each([
+    ['cut short of its Content-Length on every read (truncated)', 'truncate' as const, /^The reply was cut short after 1 part .*part1\.wav.*(body cut short|ECONNRESET)/],
+    ['corrupt (200, right length, no WAV)', 'corrupt' as const, /^The reply was cut short after 1 part .*TTS part .*part1\.wav is unreadable/],
+  ])('a part %s: never played, the reply says so and the service is told to stop', async (_name, fault, message) => {
     const badSid = newCallSid();
-    const f = await start({ fault: onBadCall(badSid, 'truncate', 1) });
+    const f = await start({ fault: onBadCall(badSid, fault, 1) });
     const [bad, good] = await Promise.all([f.call({ callSid: badSid }), f.call()]);
     await both(bad, good);
     expectWholeReply(good);
     expect(expectPartsThenApology(bad)).toBe(9600);
-    expect(failureOf(bad).error).toMatch(/^The reply was cut short after 1 part .*part1\.wav.*(body cut short|ECONNRESET)/);
-    await expectNothingLeft(f);
-  });
-
-  it('a corrupt part (200, right length, no WAV): never played, the reply says so and the service is told to stop', async () => {
-    const badSid = newCallSid();
-    const f = await start({ fault: onBadCall(badSid, 'corrupt', 1) });
-    const [bad, good] = await Promise.all([f.call({ callSid: badSid }), f.call()]);
-    await both(bad, good);
-    expectWholeReply(good);
-    expect(expectPartsThenApology(bad)).toBe(9600);
-    expect(failureOf(bad).error).toMatch(/^The reply was cut short after 1 part .*TTS part .*part1\.wav is unreadable/);
+    expect(failureOf(bad).error).toMatch(message);
     const job = [...f.rig.standIn.jobs.values()].find((j) => j.callSid === badSid)!;
     expect(job.cancelledAt).toBeGreaterThan(0);
     await expectNothingLeft(f);

@@ -5,18 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { CallEvent } from '../../src/shared/model';
-import { testConfig } from '../../src/main/config/load';
 import type { MediaClientOptions, TwilioMediaClient } from '../../src/main/sim/media-client';
 import type { TtsStandInOptions } from '../../src/main/sim/tts-standin';
 import { loadApologyAudio } from '../../src/main/tts/apology';
-import { createS3Client } from '../../src/main/tts/store';
 import { parseWav } from '../../src/main/tts/wav';
 import { startMediaRig, until, type MediaRig } from '../media-rig';
 import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy';
-import { S3RVER_CREDENTIALS, startS3rver, type TestS3 } from './s3rver';
+import { useS3rver } from './s3rver';
 
 const RES = join(__dirname, '../../resources/audio');
 const manifest = JSON.parse(readFileSync(join(RES, 'greeting-parts/manifest.json'), 'utf8')) as { parts: Array<{ part: number }> };
@@ -58,17 +55,8 @@ export interface FaultRig {
 
 /** One s3rver per file; one proxy + rig per test, stopped after it. Call at the top level of a test file. */
 export function useFaultRig(): (o: { fault?: (path: string, callSid: string | undefined) => Fault; settings?: Record<string, string>; standIn?: Partial<TtsStandInOptions> }) => Promise<FaultRig> {
-  let s3: TestS3;
-  let s3Client: S3Client;
+  const suite = useS3rver();
   let current: { rig: MediaRig; proxy: FaultProxy } | null = null;
-  beforeAll(async () => {
-    s3 = await startS3rver();
-    s3Client = createS3Client(testConfig(s3.settings), { credentials: S3RVER_CREDENTIALS });
-  });
-  afterAll(async () => {
-    s3Client.destroy();
-    await s3.stop();
-  });
   afterEach(async () => {
     if (!current) return;
     await current.rig.stop();
@@ -81,6 +69,7 @@ export function useFaultRig(): (o: { fault?: (path: string, callSid: string | un
       for (const job of rigRef?.standIn.jobs.values() ?? []) if (path.includes(`/${job.jobId}/`)) return job.callSid;
       return undefined;
     };
+    const { s3, client: s3Client } = suite;
     const proxy = await startFaultProxy(s3.endpoint, ({ path }) => (o.fault ? o.fault(path, callOfPath(path)) : 'pass'));
     const rig = await startMediaRig({ s3, s3Client, audio: REPLY, settings: { ...FAULT_SETTINGS, S3_ENDPOINT: proxy.url, ...o.settings }, standIn: { firstPartDelayMs: 150, partIntervalMs: 400, ...o.standIn } });
     rigRef = rig;
