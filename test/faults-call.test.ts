@@ -2,7 +2,8 @@
 // s3rver, the media server, TwilioMediaClient as Twilio, the REST stand-in through the real twilio client. Next to
 // each faulty call a healthy one plays byte-exact; the operator sees the fault in words on the right call; nothing is
 // left running (no paced stream, no socket, no S3 GET after the end, the TTS job cancelled when nobody will hear it).
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Playout } from '../src/main/media/playout';
 import { publicUrls } from '../src/main/config/urls';
 import { silentLogger } from '../src/main/log';
 import { startTwilioRestStandIn, type StandIn } from '../src/main/sim/twilio-rest-standin';
@@ -98,6 +99,37 @@ describe('a stuck stream is closed', () => {
     const stopped = bad.ofType('stream.stopped')[0]!.at;
     expect(stopped - endSent).toBeGreaterThanOrEqual(600);
     expect(stopped - endSent).toBeLessThan(600 + 1500);
+    await expectNothingLeft(f);
+  });
+});
+
+describe('a stream the pacer drops after an error is closed, not left as dead air', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('the session ends with a stream_error the operator sees; the other stream keeps its audio byte-exact', async () => {
+    const f = await start({});
+    const badSid = { streamSid: '' };
+    const send = Playout.prototype.sendFrames;
+    // the fault: this stream's playout throws in the pacer tick once it is 0.4 s in (as a bug or a broken socket would)
+    vi.spyOn(Playout.prototype, 'sendFrames').mockImplementation(function (this: Playout, ...args: Parameters<Playout['sendFrames']>) {
+      const sid = (this as unknown as { out: { streamSid: string } }).out.streamSid;
+      if (sid === badSid.streamSid && this.framesSent >= 20) throw new Error('write after end');
+      return send.apply(this, args);
+    });
+    const bad = await f.call();
+    badSid.streamSid = bad.client.streamSid;
+    const good = await f.call();
+    const code = await bad.client.closed();
+    expect(code).toBe(1000);
+    await good.client.closed();
+    expectWholeReply(good);
+    const out = bad.out();
+    expect(Buffer.compare(out, REPLY.subarray(0, out.length))).toBe(0); // what it heard was the reply, no garbage
+    expect(bad.alerts().filter((a) => a.kind === 'stream_error').map((a) => a.message)).toEqual([
+      "The bot's audio stopped: the pacer failed on this stream (Error: write after end). The stream was closed.",
+    ]);
+    expect(bad.ofType('stream.stopped').map((e) => e.reason)).toEqual(['pacer-error']);
+    expect(bad.ofType('tts.job').map((e) => e.status)).toEqual(['started', 'cancelled']);
     await expectNothingLeft(f);
   });
 });
