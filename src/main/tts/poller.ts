@@ -3,7 +3,7 @@
 // refuses to start once the reply is cancelled and carries a deadline from the reply's budget: a part GET (with the
 // store's own retries and backoff) is aborted when JOB_IDLE_TIMEOUT_MS runs out since the last part (or the job's
 // start), so a hanging S3 can never hold the caller longer than that; a done-marker GET gets at most one
-// readTimeoutMs and never past the same deadline (a done check that hangs is only a miss).
+// readTimeoutMs (and 1 s) and never past the same deadline (a done check that hangs is only a miss).
 import { setTimeout as delay } from 'node:timers/promises';
 import { doneKey, partKey, type KeyScheme } from './keys';
 import {
@@ -53,6 +53,9 @@ const CANCELLED = Symbol('cancelled');
 const LATE = Symbol('late');
 /** A transient store failure (worth another try): never a miss, so never "the job is done". */
 const FAILED = Symbol('failed');
+
+/** The longest a done-marker GET may take (it is one small object; a slow one is only a miss). */
+const DONE_READ_MAX_MS = 1000;
 
 const defaultTimers = { set: (fn: () => void, ms: number): unknown => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
@@ -181,7 +184,8 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
     const doneState = { now: at, partsSeen, lastCheckAt: lastDoneCheckAt, window: currentWindow(), queuedMs: d.queuedMs(at), bucket: bucket.current };
     if (shouldCheckDone(doneState, tuning)) {
       lastDoneCheckAt = at;
-      const doneDeadline = Math.min(idleDeadline(), d.readTimeoutMs === undefined ? Infinity : at + d.readTimeoutMs);
+      // a done check must never hold up the part: at most one read timeout, and never more than DONE_READ_MAX_MS
+      const doneDeadline = Math.min(idleDeadline(), at + Math.min(d.readTimeoutMs ?? Infinity, DONE_READ_MAX_MS));
       const done = await request(doneKey(scheme, jobId), doneDeadline);
       if (done === CANCELLED) return 'cancelled';
       if (done === LATE || done === FAILED) continue; // a done check that hangs or fails is a miss: the part GET and the idle deadline decide
