@@ -111,12 +111,23 @@ describe.each(['s3', 'folder'] as const)('TTS pipeline over %s', (where) => {
     if (where === 'folder') expect(parts[0]!.landedAt).toBeGreaterThan(reply.stats.startedAt - 1000);
   });
 
-  it('the idle timeout ends a job whose done marker never comes', async () => {
+  it('a job that goes quiet without its done marker was cut short: parts() throws TtsError(timeout) saying how far it got', async () => {
     const { pipeline, standIn } = await rig({ JOB_IDLE_TIMEOUT_MS: '400' }, { fail: () => 'parts-stop' }, where);
     const reply = pipeline.speak('x', ids());
-    const parts = await collect(reply);
+    const parts: AudioPart[] = [];
+    const err = await failureOf((async () => {
+      for await (const p of reply.parts()) parts.push(p);
+    })());
     expect(parts.map((p) => p.part)).toEqual([0, 1, 2]);
+    expect(err.kind).toBe('timeout');
+    expect(err.message).toMatch(/^The reply was cut short after 3 parts \(3\.6 s of audio\): part .*part3\.wav did not come within JOB_IDLE_TIMEOUT_MS \(400 ms\)/);
     expect(standIn.jobs.get(await reply.jobId)!.state).toBe('stopped');
+  });
+
+  it('with TTS_DONE_MARKER=false the quiet job is complete', async () => {
+    const { pipeline } = await rig({ JOB_IDLE_TIMEOUT_MS: '400', TTS_DONE_MARKER: 'false' }, { fail: () => 'parts-stop' }, where);
+    const parts = await collect(pipeline.speak('x', ids()));
+    expect(parts.map((p) => p.part)).toEqual([0, 1, 2]);
   });
 });
 
@@ -215,7 +226,9 @@ describe('S3 errors become TtsErrors', () => {
     const err = await failureOf(collect((await pipelineOn(fake)).speak('x', ids())));
     expect(err.kind).toBe('store');
     expect(err.message).toMatch(/HTTP 500 InternalError/);
-    expect(fake.seen.requests).toBe(9); // 3 SDK attempts × 3 polls
+    // 3 attempts × 3 polls of the part; a done check may add up to 3 more (cut at S3_REQUEST_TIMEOUT_MS, it is only a miss)
+    expect(fake.seen.requests).toBeGreaterThanOrEqual(9);
+    expect(fake.seen.requests).toBeLessThanOrEqual(12);
   });
 
   it('a store that never answers times out (S3_REQUEST_TIMEOUT_MS) and fails as a timeout', async () => {
@@ -328,5 +341,61 @@ describe('the S3 request budget', () => {
     const beforeLanding = gets.filter((t) => t < landedAt).length;
     expect(gets[0]!).toBeGreaterThanOrEqual(answeredAt);
     expect(beforeLanding).toBeLessThanOrEqual(Math.floor(((landedAt - answeredAt) * 20) / 1000) + 1);
+  });
+});
+
+describe('cancelling the job at the TTS service', () => {
+  const firstPart = async (reply: ReplyAudio) => {
+    for await (const p of reply.parts()) return p;
+    throw new Error('no part');
+  };
+
+  it('cancel() with a known job id sends DELETE {TTS_URL}/{jobId}: the stand-in stops writing; stop() awaits it', async () => {
+    const { pipeline, standIn } = await rig({}, { partIntervalMs: 300 });
+    const reply = pipeline.speak('x', ids());
+    await firstPart(reply); // breaking out of parts() cancels the reply
+    const jobId = await reply.jobId;
+    await until(() => typeof reply.stats.cancel === 'object', 'the cancel to be answered');
+    expect(reply.stats.cancel).toEqual({ ok: true, status: 200 });
+    const job = standIn.jobs.get(jobId)!;
+    expect(job.cancelledAt).toBeGreaterThan(0);
+    await until(() => job.state === 'cancelled', 'the stand-in to stop the job');
+    const written = job.parts.length;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(job.parts.length).toBe(written);
+    expect(written).toBeLessThan(6);
+  });
+
+  it('TTS_CANCEL_URL=off never tells the service; a finished job is never cancelled', async () => {
+    const { pipeline, standIn } = await rig({ TTS_CANCEL_URL: 'off' }, { partIntervalMs: 100 });
+    const reply = pipeline.speak('x', ids());
+    await firstPart(reply);
+    const job = standIn.jobs.get(await reply.jobId)!;
+    await until(() => job.state !== 'writing', 'the job to finish');
+    expect(job.state).toBe('done');
+    expect(reply.stats.cancel).toBeUndefined();
+    const done = pipeline.speak('x', ids(2));
+    await collect(done);
+    done.cancel('late');
+    expect(done.stats.cancel).toBeUndefined();
+  });
+
+  it('TTS_CANCEL_URL is a template; a service that does not answer never holds the call (best effort, logged)', async () => {
+    const seen: string[] = [];
+    const sink = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      req.resume();
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => sink.close(() => r())));
+    const port = (sink.address() as AddressInfo).port;
+    const { pipeline } = await rig({ TTS_CANCEL_URL: `http://u:p%40ss@127.0.0.1:${port}/jobs/{jobId}/cancel` }, { partIntervalMs: 300 });
+    const reply = pipeline.speak('x', ids());
+    await firstPart(reply);
+    const jobId = await reply.jobId;
+    await until(() => typeof reply.stats.cancel === 'object', 'the cancel to be answered');
+    expect(seen).toEqual([`DELETE /jobs/${jobId}/cancel Basic ${Buffer.from('u:p@ss').toString('base64')}`]);
+    expect(reply.stats.cancel).toEqual({ ok: false, status: 503, reason: 'HTTP 503' });
   });
 });

@@ -110,6 +110,8 @@ export interface PacingWindow {
   /** Audio queued at Twilio (sent but not yet due to play) at the window's end. */
   leadMs: number;
   underruns: number;
+  /** rel: send deadlines that passed with nothing queued while Twilio still held the lead (no gap heard; optional). */
+  leadAtRisk?: number;
   marksSent: number;
   marksPlayed: number;
   marksCleared: number;

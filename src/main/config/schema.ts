@@ -95,6 +95,14 @@ export const settingsSchema = z.object({
   S3_OFF_THREAD: bool(false),
   S3_REQUEST_TIMEOUT_MS: ms(2000, 50),
   PART_STORE_DIR: z.string().optional(),
+  // rel (issue 14): TTS cancel, done marker, stuck end marks
+  TTS_CANCEL_URL: z
+    .string()
+    .refine((v) => v === 'off' || /^https?:\/\//.test(v.replaceAll('{jobId}', 'j')), 'must be off or an http(s) URL (with {jobId})')
+    .optional(),
+  TTS_DONE_MARKER: bool(true),
+  END_MARK_SLACK_MS: ms(5000, 500),
+  // end rel
 
   // Media
   PACING_LEAD_MS: ms(100, 0),
@@ -167,12 +175,20 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   KEY_PREFIX: 'Key prefix of the parts in TTS_BUCKET',
   PART_KEY_TEMPLATE: 'Part key template ({prefix}, {jobId}, {n})',
   FIRST_PART_INDEX: 'Index of the first part (0 or 1)',
-  JOB_IDLE_TIMEOUT_MS: 'A job with no new part for this long is complete (when no done marker comes)',
+  JOB_IDLE_TIMEOUT_MS:
+    "The reply's budget: no new part for this long (since the job's start or the previous part) ends it, even while an S3 read hangs; it also bounds the TTS job's start",
   S3_ENDPOINT: 'S3-compatible endpoint (MinIO, s3rver) instead of AWS',
   S3_FORCE_PATH_STYLE: 'Path-style S3 URLs (needed by most S3-compatible stores)',
   S3_OFF_THREAD: 'Read parts in a worker thread: keeps S3 reads off the media loop, at two thread hops per GET (in-process had the better first audio in the bench)',
   S3_REQUEST_TIMEOUT_MS: 'Per-request S3 timeout',
   PART_STORE_DIR: 'Demo only: local folder the TTS stand-in writes parts to',
+  // rel (issue 14)
+  TTS_CANCEL_URL:
+    'Where a reply nobody will hear is cancelled (barge-in, hang-up, handoff): DELETE to this URL, {jobId} replaced; unset = DELETE {TTS_URL}/{jobId}; off = never (best effort, never blocks the call)',
+  TTS_DONE_MARKER:
+    'The TTS service writes {prefix}/{jobId}/done after the last part: a job quiet for JOB_IDLE_TIMEOUT_MS without it was cut short (an error and the apology); false = the quiet job is complete',
+  END_MARK_SLACK_MS: "A reply's end mark not echoed this long after its audio should have finished playing: the stream is stuck and is closed with an error",
+  // end rel
   PACING_LEAD_MS: 'Audio kept queued at Twilio ahead of playback',
   PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
   BARGE_IN: 'off: the caller never stops the bot; clear and clear-and-gather (the same now): caller speech pauses the bot, speech lasting BARGE_IN_MIN_SPEECH_MS (or a final transcript) stops it; a stream with no conversation (STREAM_STT=gather) ends at once',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeTimers } from './fake-timers';
-import { bufferedMs, createPacer, earlyMsFor, wakeAheadMs, frameDeadline, framesDue, newPaceState, serveStream, type PacedStream, type PaceState } from './pacer';
+import { bufferedMs, createPacer, earlyMsFor, wakeAheadMs, frameDeadline, framesDue, monotonicClock, newPaceState, serveStream, type PaceClock, type PacedStream, type PaceState } from './pacer';
 
 describe('framesDue', () => {
   const T0 = 10_000;
@@ -93,6 +93,8 @@ class FakeStream implements PacedStream {
     this.starvedAt.push(now);
     this.causes.push(cause);
   }
+  atRisk?: (now: number) => void;
+  attach?: (clock: PaceClock) => void;
   get total() {
     return this.sends.reduce((n, s) => n + s.count, 0);
   }
@@ -105,13 +107,29 @@ describe('serveStream', () => {
     expect(s.starvedAt).toEqual([]);
   });
 
-  it('reports starvation once the next frame is due with an empty queue', () => {
+  it('an empty queue at the send deadline only puts the lead at risk; the underrun is when Twilio has nothing left', () => {
     const s = new FakeStream(6, true);
-    expect(serveStream(s, 1000, 100)).toBe(1020);
+    const risks: number[] = [];
+    s.atRisk = (now: number) => void risks.push(now);
+    expect(serveStream(s, 1000, 100)).toBe(1020); // 6 frames: Twilio holds 120 ms, empty at 1120
     expect(serveStream(s, 1010, 100)).toBe(1020);
+    expect(serveStream(s, 1020, 100)).toBe(1120); // send deadline, nothing queued: at risk, not heard
+    expect(risks).toEqual([1020]);
     expect(s.starvedAt).toEqual([]);
-    expect(serveStream(s, 1020, 100)).toBe(Infinity);
-    expect(s.starvedAt).toEqual([1020]);
+    expect(serveStream(s, 1119.5, 100)).toBe(Infinity); // within 1 ms of empty: the caller hears the gap
+    expect(s.starvedAt).toEqual([1119.5]);
+  });
+
+  it('a part that comes while the lead plays out is caught up on the grid: no underrun, no re-base', () => {
+    const s = new FakeStream(6, true);
+    s.atRisk = () => undefined;
+    serveStream(s, 1000, 100);
+    serveStream(s, 1020, 100); // at risk
+    s.frames = 20; // the late part lands at 1080, 40 ms before Twilio would run dry
+    serveStream(s, 1080, 100);
+    expect(s.starvedAt).toEqual([]);
+    expect(s.pace.t0).toBe(1000);
+    expect(s.sends.at(-1)!.count).toBe(4); // frames 6..9 (due by 1020..1080) at once: the lead is back to ~100 ms
   });
 
   it.each([
@@ -284,5 +302,71 @@ describe('createPacer (injected clock)', () => {
     timers.advance(40);
     pacer.remove(s);
     expect(timers.size).toBe(0);
+  });
+});
+
+describe('pacing on a monotonic clock (an NTP step of the wall clock)', () => {
+  /** 10 s of frames on one stream; the wall clock steps by `stepMs` after 1 s. */
+  function run(stepMs: number, pacerOnWall: boolean) {
+    const timers = new FakeTimers(); // its time is the monotonic clock
+    let offset = 1_700_000_000_000 - timers.t;
+    const wall = () => timers.t + offset;
+    const clock = monotonicClock(wall, timers.now);
+    const pacer = pacerOnWall ? createPacer({ leadMs: 100, now: wall, timers }) : createPacer({ leadMs: 100, now: clock.now, wallAt: clock.wallAt, timers });
+    const s = new FakeStream(500, true);
+    let attached: PaceClock | undefined;
+    s.attach = (c: PaceClock) => void (attached = c);
+    pacer.add(s);
+    pacer.kick();
+    timers.advance(1000);
+    offset += stepMs;
+    const atStep = s.total;
+    const stepWall = wall();
+    timers.advance(1000);
+    pacer.stop();
+    return { sentAfterStep: s.total - atStep, causes: s.causes, attached, stepWall };
+  }
+
+  it.each([
+    ['back 1 h', -3_600_000],
+    ['forward 1 h', 3_600_000],
+  ])('a wall-clock step %s neither silences nor bursts: 50 frames in the next second, no underrun', (_name, step) => {
+    const r = run(step, false);
+    expect(r.sentAfterStep).toBeGreaterThanOrEqual(49);
+    expect(r.sentAfterStep).toBeLessThanOrEqual(51);
+    expect(r.causes).toEqual([]);
+    // event times stay wall-clock: the pacer's "now" converts to the stepped wall clock
+    expect(Math.abs(r.attached!.wallAt(r.attached!.now()) - (r.stepWall + 1000))).toBeLessThan(1);
+  });
+
+  it('(the same step on a pacer driven by the wall clock: a step back silences the stream, a step forward bursts and re-bases)', () => {
+    expect(run(-3_600_000, true).sentAfterStep).toBe(0);
+    const forward = run(3_600_000, true);
+    expect(forward.causes).toContain('stall');
+  });
+});
+
+describe('a stream that throws in the tick', () => {
+  it('is removed and told (failed), so its owner ends it with an error; the other streams keep their grid', () => {
+    const timers = new FakeTimers();
+    const errors: unknown[] = [];
+    const pacer = createPacer({ leadMs: 40, now: timers.now, timers, onError: (e) => errors.push(e) });
+    const broken = new FakeStream(50, true);
+    const failures: unknown[] = [];
+    broken.sendFrames = () => {
+      throw new Error('socket gone');
+    };
+    (broken as PacedStream).failed = (err) => void failures.push(err);
+    const healthy = new FakeStream(50, true);
+    pacer.add(broken);
+    pacer.add(healthy);
+    pacer.kick();
+    timers.advance(200);
+    expect(failures).toHaveLength(1);
+    expect(String(failures[0])).toMatch(/socket gone/);
+    expect(errors).toHaveLength(1);
+    expect(pacer.size).toBe(1);
+    expect(healthy.total).toBeGreaterThanOrEqual(12); // 3 lead frames + one per 20 ms
+    pacer.stop();
   });
 });

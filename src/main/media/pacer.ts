@@ -6,6 +6,13 @@
 // If the modelled Twilio buffer has drained (a stall longer than the lead, or a late part), the next
 // frame starts a new segment (re-base) instead of bursting the missed audio.
 //
+// Clock: deadlines run on a monotonic clock (performance.now), so an NTP step of the wall clock neither silences
+// every stream (a step back: deadlines in the "future") nor bursts and re-bases them all (a step forward). What leaves
+// the pacer for events (marks, underruns, lateness samples) is converted to wall-clock epoch ms (PaceClock.wallAt).
+//
+// Underrun = what the caller hears: a frame whose send deadline passes with nothing queued only puts the lead at
+// risk (Twilio still holds `lead` ms); the underrun is declared when the modelled Twilio buffer is empty.
+//
 // Batching: once a stream's next frame reaches its deadline, `batch` frames leave together (the socket is
 // corked around them: one write instead of `batch`), so the buffer at Twilio swings between `lead` and
 // lead + (batch − 1)·20 ms and the stream needs the clock every batch·20 ms. batch = 1 is one frame per 20 ms.
@@ -68,6 +75,17 @@ export function earlyMsFor(batch: number): number {
   return batch > 1 ? EARLY_MS + Math.min(10, (batch - 1) * 5) : EARLY_MS;
 }
 
+/** The pacer's time: `now()` monotonic ms for every deadline; `wallAt(t)` the epoch ms of such an instant (events). */
+export interface PaceClock {
+  now(): number;
+  wallAt(t: number): number;
+}
+
+/** performance.now for deadlines; events in wall-clock time as it is when they are converted (injectable for tests). */
+export function monotonicClock(wall: () => number = Date.now, mono: () => number = () => performance.now()): PaceClock {
+  return { now: mono, wallAt: (t) => wall() - (mono() - t) };
+}
+
 /** A stream the pacer serves. The session's playout queue implements it. */
 export interface PacedStream {
   readonly pace: PaceState;
@@ -77,8 +95,14 @@ export interface PacedStream {
   expectingMore(): boolean;
   /** Send `count` frames now (count ≤ available()); must advance pace.sent by count. */
   sendFrames(count: number, now: number, leadMs: number): void;
-  /** A frame was due and none was ready ('late-part'), or the pacer was held up past the lead with frames ready ('stall'). */
+  /** The modelled Twilio buffer ran empty: no frame was ready ('late-part'), or the pacer was held up past the lead with frames ready ('stall'). */
   starved(now: number, cause: StarveCause): void;
+  /** A frame's send deadline passed with nothing ready: Twilio still plays the lead, nobody hears a gap yet (optional). */
+  atRisk?(now: number): void;
+  /** The pacer's clock, given when the stream is added (optional): its times are the pacer's, not the wall clock. */
+  attach?(clock: PaceClock): void;
+  /** The stream threw in the pacer tick and was removed (optional): its owner must end it, not leave dead air. */
+  failed?(err: unknown): void;
 }
 
 export interface TimerApi {
@@ -93,6 +117,8 @@ export const realTimers: TimerApi = {
 
 export interface Pacer {
   readonly leadMs: number;
+  /** The pacer's clock (monotonic deadlines, wall-clock events). */
+  readonly clock: PaceClock;
   readonly batchFrames: number;
   add(stream: PacedStream): void;
   remove(stream: PacedStream): void;
@@ -107,7 +133,10 @@ export interface PacerOptions {
   leadMs: number;
   /** Frames sent per wake-up once the next one is due (default 1). */
   batchFrames?: number;
+  /** A monotonic clock (default performance.now). Tests pass a fake one; without `wallAt` it is also the event clock. */
   now?: () => number;
+  /** Epoch ms of a `now()` instant (default: converted through Date.now when `now` is not given, else the same). */
+  wallAt?: (t: number) => number;
   timers?: TimerApi;
   /** A stream that throws is removed and reported here; the others keep going. */
   onError?: (err: unknown, stream: PacedStream) => void;
@@ -119,12 +148,17 @@ export function serveStream(s: PacedStream, now: number, leadMs: number, batch =
   const available = s.available();
   if (available === 0) {
     if (Number.isNaN(pace.t0) || !s.expectingMore()) return Infinity;
-    const next = frameDeadline(pace, pace.sent, leadMs);
-    if (now + EARLY_MS >= next) {
+    const sendBy = frameDeadline(pace, pace.sent, leadMs);
+    const emptyAt = pace.t0 + pace.sent * FRAME_MS; // Twilio has played everything sent: the caller hears the gap
+    if (now + EARLY_MS >= emptyAt) {
       s.starved(now, 'late-part');
       return Infinity;
     }
-    return next;
+    if (now + EARLY_MS >= sendBy) {
+      s.atRisk?.(now);
+      return emptyAt;
+    }
+    return sendBy;
   }
   const decision = framesDue(pace, now, leadMs, batch, earlyMsFor(batch));
   if (decision.rebase) {
@@ -149,7 +183,8 @@ export function wakeAheadMs(batch: number): number {
 export function createPacer(options: PacerOptions): Pacer {
   const leadMs = options.leadMs;
   const batch = Math.max(1, Math.floor(options.batchFrames ?? 1));
-  const now = options.now ?? Date.now;
+  const clock: PaceClock = options.now ? { now: options.now, wallAt: options.wallAt ?? ((t) => t) } : monotonicClock();
+  const now = clock.now;
   const timers = options.timers ?? realTimers;
   const streams = new Set<PacedStream>();
   let handle: unknown = null;
@@ -177,6 +212,11 @@ export function createPacer(options: PacerOptions): Pacer {
       } catch (err) {
         streams.delete(s);
         options.onError?.(err, s);
+        try {
+          s.failed?.(err); // its owner ends the stream with an error the operator sees
+        } catch (again) {
+          options.onError?.(again, s);
+        }
       }
     }
     schedule(next, t);
@@ -184,9 +224,12 @@ export function createPacer(options: PacerOptions): Pacer {
 
   return {
     leadMs,
+    clock,
     batchFrames: batch,
     add(stream) {
-      if (!stopped) streams.add(stream);
+      if (stopped) return;
+      stream.attach?.(clock);
+      streams.add(stream);
     },
     remove(stream) {
       streams.delete(stream);

@@ -2,7 +2,7 @@
 // WebSocket bytes once (wire.ts); sendFrames() is the 20 ms hot path: the batch's bytes (one slice when they
 // came in one enqueue) to the socket, plus the lateness record; no logging, no events, at most one buffer view.
 import type { Outbound } from './messages';
-import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PacedStream, type StarveCause } from './pacer';
+import { bufferedMs, FRAME_MS, frameDeadline, newPaceState, type PaceClock, type PacedStream, type StarveCause } from './pacer';
 import { Marker, type QueueEntry } from './reply-frames';
 import { LatenessRecorder } from './stats';
 import { encodeTextFrames } from './wire';
@@ -25,10 +25,12 @@ export interface PlayoutHooks {
   uncork?(): void;
   /** A marker reached the wire position (mark messages are sent by the playout itself). */
   marker(marker: Marker, now: number): void;
-  /** A frame was due with nothing queued while more audio is expected: once per underrun. */
+  /** Twilio's modelled buffer ran empty while more audio is expected (the caller hears a gap): once per underrun. */
   underrun(now: number, cause: StarveCause): void;
   /** A frame left, with the host time Twilio is expected to play its first byte (MediaTap.outbound; optional). */
   frameSent?(audio: Buffer, playAt: number): void;
+  /** The pacer dropped this stream after an error (optional): end it with an error, not dead air. */
+  failed?(err: unknown): void;
 }
 
 export class Playout implements PacedStream {
@@ -48,6 +50,12 @@ export class Playout implements PacedStream {
   /** Entries already sent, oldest first, at most SENT_LOG_FRAMES frames (the pause's rewind). */
   private sentLog: Entry[] = [];
   private sentLogFrames = 0;
+  /** rel: send deadlines passed with nothing queued while Twilio still held the lead (not heard), whole stream / since taken. */
+  leadAtRisk = 0;
+  private leadAtRiskWindow = 0;
+  private atRiskNow = false;
+  /** rel: the pacer's clock once added (monotonic pacing time; events converted to wall-clock). */
+  private clock: PaceClock | null = null;
 
   constructor(
     private readonly out: Outbound,
@@ -98,7 +106,7 @@ export class Playout implements PacedStream {
   pause(now: number): number {
     if (this.paused) return 0;
     this.paused = true;
-    const unplayed = Math.min(this.sentLogFrames, Math.ceil(bufferedMs(this.pace, now) / FRAME_MS - 1e-6));
+    const unplayed = Math.min(this.sentLogFrames, Math.ceil(this.bufferedMs(now) / FRAME_MS - 1e-6));
     const log = this.sentLog;
     let i = log.length;
     for (let f = 0; f < unplayed; ) if (log[--i]!.marker === null) f++;
@@ -125,9 +133,32 @@ export class Playout implements PacedStream {
     return this.frames * FRAME_MS;
   }
 
-  /** Audio sent and, by the pacing model, still playing at Twilio (ms). */
+  /** Audio sent and, by the pacing model, still playing at Twilio (ms). `now` is used only before the pacer attached
+   *  its clock (pace times are the pacer's monotonic ones, not the caller's wall clock). */
   bufferedMs(now: number): number {
-    return bufferedMs(this.pace, now);
+    return bufferedMs(this.pace, this.clock ? this.clock.now() : now);
+  }
+
+  attach(clock: PaceClock): void {
+    this.clock = clock;
+  }
+
+  failed(err: unknown): void {
+    this.hooks.failed?.(err);
+  }
+
+  atRisk(): void {
+    if (this.atRiskNow) return;
+    this.atRiskNow = true;
+    this.leadAtRisk++;
+    this.leadAtRiskWindow++;
+  }
+
+  /** Lead-at-risk episodes since the last call (the pacing window's quiet figure). */
+  takeLeadAtRisk(): number {
+    const n = this.leadAtRiskWindow;
+    this.leadAtRiskWindow = 0;
+    return n;
   }
 
   /** Markers waiting at the head of the queue (e.g. an end mark after the last frame) go out at once. */
@@ -147,6 +178,8 @@ export class Playout implements PacedStream {
 
   sendFrames(count: number, now: number, leadMs: number): void {
     this.starving = false;
+    this.atRiskNow = false;
+    const wall = this.clock ? this.clock.wallAt(now) : now; // events and samples in epoch ms
     let sent = 0;
     while (sent < count) {
       const e = this.queue[this.head];
@@ -155,17 +188,18 @@ export class Playout implements PacedStream {
       this.log(e);
       if (e.wire) this.append(e.wire);
       if (e.marker) {
-        this.hooks.marker(e.marker, now);
+        this.hooks.marker(e.marker, wall);
         continue;
       }
-      if (this.hooks.frameSent && e.audio) this.hooks.frameSent(e.audio, this.pace.t0 + this.pace.sent * FRAME_MS);
-      this.lateness.record(now, now - frameDeadline(this.pace, this.pace.sent, leadMs));
+      // the frame's play time on Twilio's side, in epoch ms like every tap time (pace times are monotonic)
+      if (this.hooks.frameSent && e.audio) this.hooks.frameSent(e.audio, this.pace.t0 + this.pace.sent * FRAME_MS + (wall - now));
+      this.lateness.record(wall, now - frameDeadline(this.pace, this.pace.sent, leadMs));
       this.pace.sent++;
       this.frames--;
       this.framesSent++;
       sent++;
     }
-    this.takeMarkers(now);
+    this.takeMarkers(wall);
     this.finishWrite();
   }
 
@@ -173,7 +207,7 @@ export class Playout implements PacedStream {
     if (this.starving) return;
     this.starving = cause === 'late-part'; // a stall is one gap, over as soon as frames go out again
     this.underruns++;
-    this.hooks.underrun(now, cause);
+    this.hooks.underrun(this.clock ? this.clock.wallAt(now) : now, cause);
   }
 
   /** Keep a sent entry for a pause's rewind; the oldest go once the log holds SENT_LOG_FRAMES frames. */

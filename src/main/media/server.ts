@@ -69,7 +69,8 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
   const s = deps.config.settings;
   const now = deps.now ?? Date.now;
   const timers = deps.timers ?? realTimers;
-  const pacer = deps.pacer ?? createPacer({ leadMs: s.PACING_LEAD_MS, batchFrames: s.PACING_BATCH_FRAMES, now, timers, onError: (err) => deps.log.error({ err }, 'media: a stream failed in the pacer tick') });
+  // rel: the pacer keeps its own monotonic clock (not `now`): an NTP step must not silence or burst the streams
+  const pacer = deps.pacer ?? createPacer({ leadMs: s.PACING_LEAD_MS, batchFrames: s.PACING_BATCH_FRAMES, timers, onError: (err) => deps.log.error({ err }, 'media: a stream failed in the pacer tick') });
   const wss = new WebSocketServer({ noServer: true, maxPayload: s.MAX_MEDIA_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
   const sockets = new Map<WebSocket, MediaSession>();
   let windowTimer: unknown = null;
@@ -125,6 +126,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       now,
       timers,
       bargeIn: s.BARGE_IN,
+      endMarkSlackMs: s.END_MARK_SLACK_MS, // rel
       loadApology: () => loadApologyAudio(),
       minSpeechMs: s.BARGE_IN_MIN_SPEECH_MS,
       attach: deps.attach,

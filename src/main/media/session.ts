@@ -14,6 +14,7 @@ import type { Logger } from '../log';
 import type { TtsPipeline } from '../tts/types';
 import type { Admission } from './admission';
 import { createEnergyDetector, type BargeInDetector, type DetectorEvent } from './bargein/energy';
+import { MarkWatch } from './mark-watch';
 import { Outbound, parseInbound, type InboundMessage, type StartMessage } from './messages';
 import type { Pacer, TimerApi } from './pacer';
 import { Playout } from './playout';
@@ -86,6 +87,8 @@ export interface SessionDeps {
   uncork?(): void;
   /** Close the socket (after the session has ended). */
   close(code: number, reason: string): void;
+  /** rel: an end mark not echoed this long after its audio should have played closes the stream (END_MARK_SLACK_MS). */
+  endMarkSlackMs?: number;
 }
 
 const LOG_EVERY = 100;
@@ -110,6 +113,8 @@ export class MediaSession {
   private pending: Array<[CallEventBody, number]> = [];
   private flushHandle: unknown = null;
   private reportedProblem = false;
+  /** rel: stuck-stream watch (end marks never echoed). */
+  private marks: MarkWatch | null = null;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -136,6 +141,7 @@ export class MediaSession {
         if (m.media.track === 'inbound') this.inbound(this.decode(m.media.payload), Number(m.media.timestamp));
         return;
       case 'mark': {
+        this.marks?.echoed(m.mark.name); // rel
         const owner = this.replies.find((r) => r.owns(m.mark.name));
         if (owner) owner.markEcho(m.mark.name, this.deps.now());
         else this.problem('unknown-mark', m.mark.name);
@@ -174,13 +180,24 @@ export class MediaSession {
       write: this.deps.write,
       cork: this.deps.cork,
       uncork: this.deps.uncork,
-      marker: (marker, now) => this.reply?.onMarker(marker, now),
+      marker: (marker, now) => {
+        this.reply?.onMarker(marker, now);
+        if (marker.kind === 'mark' && marker.name.endsWith(':end')) this.marks?.sent(marker.name, playout.bufferedMs(now)); // rel
+      },
       underrun: (now, cause) => this.reply?.onUnderrun(now, cause),
       frameSent: (audio, playAt) => {
         this.detector?.outbound(audio, playAt);
         for (const tap of this.taps) tap.outbound(audio, playAt);
       },
+      failed: (err) => this.stuck('media-pacer-error', `The bot's audio stopped: the pacer failed on this stream (${String(err).slice(0, 120)}). The stream was closed.`, 'pacer-error'), // rel
     }));
+    // rel: an end mark never echoed means Twilio is no longer playing this stream; nothing else would end it
+    this.marks = new MarkWatch({
+      timers: this.deps.timers,
+      slackMs: this.deps.endMarkSlackMs ?? 5000,
+      onOverdue: (name, waitedMs) =>
+        this.stuck('media-end-mark-overdue', `The stream looks stuck: Twilio never confirmed that the end of the reply played (mark ${name}, ${(waitedMs / 1000).toFixed(1)} s). The stream was closed.`, 'end-mark-overdue'),
+    });
     this.deps.pacer.add(playout);
     this.listener = this.deps.attach?.(this.control(), { customParameters }) ?? null;
     if (this.listener) return;
@@ -342,6 +359,7 @@ export class MediaSession {
         latenessMax: s.max,
         leadMs: Math.round(this.playout.bufferedMs(now)),
         ...counts,
+        leadAtRisk: this.playout.takeLeadAtRisk(), // rel
       },
     }, now);
     this.reply.updateQueued();
@@ -353,7 +371,14 @@ export class MediaSession {
     const wasStreaming = this.phase === 'streaming';
     const now = this.deps.now();
     if (wasStreaming) this.windowTick(now);
+    // rel: the socket died with no stop from Twilio (network loss, a crash): say so on the call, it may have dropped
+    if (wasStreaming && reason.startsWith('socket-closed')) {
+      const message = `The media stream closed without a stop from Twilio (${reason === 'socket-closed' ? 'no stop' : `code ${reason.slice(14)}`}): the caller may have been cut off`;
+      this.emit({ type: 'error', message, code: 'media-closed-without-stop' }, now);
+      this.emit({ type: 'alert', alert: { kind: 'stream_error', at: now, message } }, now);
+    }
     this.phase = 'ended';
+    this.marks?.close(); // rel
     if (this.playout) this.deps.pacer.remove(this.playout);
     this.reply?.stop(reason, now);
     this.playout?.clear();
@@ -371,6 +396,15 @@ export class MediaSession {
   private finish(reason: string): void {
     this.end(reason);
     this.deps.close(1000, reason);
+  }
+
+  /** rel: the stream cannot go on (pacer error, end mark overdue): say so on the call, alert, close it. */
+  private stuck(code: string, message: string, reason: string): void {
+    if (this.phase !== 'streaming') return;
+    this.deps.log.error({ callSid: this.callSid, streamSid: this.streamSid, code }, message);
+    this.emit({ type: 'error', message, code });
+    this.emit({ type: 'alert', alert: { kind: 'stream_error', at: this.deps.now(), message } });
+    this.finish(reason);
   }
 
   private problem(kind: string, detail: string): void {

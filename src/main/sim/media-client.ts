@@ -24,6 +24,8 @@ export interface MediaClientOptions {
   /** Mu-law sent as 20 ms inbound media frames in real time; silence (0xFF) after it ends, until stopped. */
   inboundAudio?: Buffer;
   now?: () => number;
+  /** rel (fault tests): false = a stuck Twilio that never echoes marks (default true). */
+  echoMarks?: boolean;
 }
 
 export interface ReceivedMark {
@@ -227,7 +229,14 @@ export class TwilioMediaClient extends EventEmitter {
     else pending.timer = setTimeout(fire, wait);
   }
 
+  /** rel (fault tests): the socket dies without a stop (network loss): no close handshake. */
+  drop(): void {
+    this.halt();
+    this.ws.terminate();
+  }
+
   private echoMark(name: string, outcome: 'played' | 'cleared'): void {
+    if (this.opts.echoMarks === false) return;
     this.received.marks.push({ name, outcome, at: this.now() });
     this.send({ event: 'mark', sequenceNumber: this.nextSequence(), streamSid: this.streamSid, mark: { name } });
     this.emit('mark', name, outcome);

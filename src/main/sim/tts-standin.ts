@@ -1,6 +1,7 @@
 // A local stand-in for the TTS service: POST {text, callSid, streamSid} → {job_id}, then it writes
 // `{keyPrefix}/{jobId}/partN.wav` in rotating real-world RIFF layouts, each part landing a bit faster than
 // real time, and finally `{keyPrefix}/{jobId}/done`. Used by tests, the demo (audioFor = the demo voice) and the benchmarks.
+// DELETE {url}/{jobId} cancels a job: no part is written after it (the host sends it on barge-in, hang-up, handoff).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,8 +57,10 @@ export interface StandInJob {
   audio: Buffer;
   parts: StandInPart[];
   doneAt?: number;
-  state: 'writing' | 'done' | 'stopped' | 'failed';
+  state: 'writing' | 'done' | 'stopped' | 'failed' | 'cancelled';
   error?: string;
+  /** When a DELETE cancelled it (epoch ms). */
+  cancelledAt?: number;
 }
 
 export interface TtsStandIn {
@@ -78,7 +81,13 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
   const running = new Set<Promise<void>>();
   let counter = 0;
 
+  /** One abort per job still writing: a DELETE or stop() ends its writes. */
+  const writing = new Map<string, AbortController>();
+
   async function writeJob(job: StandInJob, seed: number, stopAfter: number | null): Promise<void> {
+    const abort = new AbortController();
+    writing.set(job.jobId, abort);
+    const signal = AbortSignal.any([stopping.signal, abort.signal]);
     const rand = seededRandom(seed);
     const bytesPerPart = Math.max(1, Math.round(partMs * 8));
     const count = Math.max(1, Math.ceil(job.audio.length / bytesPerPart));
@@ -87,7 +96,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
       for (let i = 0; i < write; i++) {
         const jitter = opts.jitterMs ? (rand() * 2 - 1) * opts.jitterMs : 0;
         const due = job.requestedAt + firstDelay + i * interval + jitter;
-        await sleep(Math.max(0, due - Date.now()), undefined, { signal: stopping.signal });
+        await sleep(Math.max(0, due - Date.now()), undefined, { signal });
         const audio = job.audio.subarray(i * bytesPerPart, (i + 1) * bytesPerPart);
         const layout = layouts[i % layouts.length]!;
         const n = firstIndex + i;
@@ -100,13 +109,16 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
         job.state = 'stopped';
         return;
       }
-      await sleep(opts.doneDelayMs ?? 20, undefined, { signal: stopping.signal });
+      await sleep(opts.doneDelayMs ?? 20, undefined, { signal });
       await opts.writer.put(doneKey(scheme, job.jobId), Buffer.alloc(0));
       job.doneAt = Date.now();
       job.state = 'done';
     } catch (err) {
-      job.state = stopping.signal.aborted ? 'stopped' : 'failed';
-      if (!stopping.signal.aborted) job.error = err instanceof Error ? err.message : String(err);
+      if (abort.signal.aborted) job.state = 'cancelled';
+      else job.state = stopping.signal.aborted ? 'stopped' : 'failed';
+      if (!signal.aborted) job.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      writing.delete(job.jobId);
     }
   }
 
@@ -116,6 +128,14 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'DELETE') {
+      const jobId = decodeURIComponent((req.url ?? '').split('?')[0]!.split('/').pop() ?? '');
+      const job = jobs.get(jobId);
+      if (!job) return send(res, 404, { error: `no job ${jobId.slice(0, 80)}` });
+      job.cancelledAt ??= Date.now();
+      writing.get(jobId)?.abort();
+      return send(res, 200, { job_id: jobId, state: job.state === 'writing' ? 'cancelled' : job.state });
+    }
     if (req.method !== 'POST') return send(res, 405, { error: 'POST a JSON {text, callSid, streamSid}' });
     let raw = '';
     for await (const chunk of req) {

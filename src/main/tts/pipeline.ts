@@ -1,7 +1,12 @@
 // The TTS pipeline: speak(text) starts a job (job-client), polls its parts (poller) and hands them, in order,
 // to the media session through ReplyAudio.parts(). One landing model is shared by every reply.
+// The reply's budget is JOB_IDLE_TIMEOUT_MS: the job's start (within min(TTS_TIMEOUT_MS, that)) and every S3 read
+// for the next part must fit in it, so a failure is known — and the apology can play — within it. A failure after
+// audio was handed on says so in plain words (how far the reply got). A reply cancelled (or failed) with a known
+// job id tells the service (job-cancel.ts), best effort; stop() awaits those requests too.
 import type { Config } from '../config/load';
 import type { Logger } from '../log';
+import { cancelTarget, sendCancel, type CancelOutcome } from './job-cancel';
 import { startTtsJob } from './job-client';
 import { keySchemeFrom } from './keys';
 import { pollJob, type PollEnd } from './poller';
@@ -26,6 +31,7 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   const tuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const model = new LandingModel(tuning.alpha);
   const active = new Set<Reply>();
+  const cancels = new Set<Promise<unknown>>();
   // the S3 request budget is per stream: every reply of a stream draws on one bucket, which starts empty when the
   // stream's first job id arrives (the stream is not waiting on S3 before it has a job to poll)
   const buckets = new Map<string, { current: Bucket }>();
@@ -39,7 +45,11 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   let stopped = false;
   return {
     speak(text, ids) {
-      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: () => bucketFor(ids.streamSid) });
+      const track = (p: Promise<unknown>) => {
+        cancels.add(p);
+        void p.finally(() => cancels.delete(p));
+      };
+      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: () => bucketFor(ids.streamSid), track });
       reply.start(stopped);
       if (!stopped) {
         active.add(reply);
@@ -52,17 +62,28 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
       const all = [...active];
       for (const r of all) r.cancel('pipeline stopped');
       await Promise.all(all.map((r) => r.finished));
+      await Promise.all([...cancels]);
     },
   };
 }
 
-type ReplyDeps = TtsPipelineDeps & { now: () => number; tuning: PollTuning; model: LandingModel; bucket: () => { current: Bucket } };
+type ReplyDeps = TtsPipelineDeps & {
+  now: () => number;
+  tuning: PollTuning;
+  model: LandingModel;
+  bucket: () => { current: Bucket };
+  /** Keep a best-effort request (the job's cancel) for stop() to await. */
+  track: (p: Promise<unknown>) => void;
+};
+
+/** The longest wait for the service to acknowledge a cancel (it never delays the call). */
+const CANCEL_TIMEOUT_MS = 2000;
 
 class Reply implements ReplyAudio {
   readonly replyId: string;
   readonly streamSid: string;
   readonly jobId: Promise<string>;
-  readonly stats: { s3Requests: number; startedAt: number; firstPartSeenAt?: number };
+  readonly stats: { s3Requests: number; startedAt: number; firstPartSeenAt?: number; cancel?: CancelOutcome | 'sent' };
   /** Settles (never rejects) when polling has ended, however it ended. */
   readonly finished: Promise<void>;
   private readonly controller = new AbortController();
@@ -73,7 +94,11 @@ class Reply implements ReplyAudio {
   private playEnd = 0;
   private lastSeenAt: number | undefined;
   private iterated = false;
-
+  private knownJobId: string | undefined;
+  /** The job ended on its own (done marker, or quiet with TTS_DONE_MARKER=false): nothing to cancel. */
+  private jobComplete = false;
+  private partsHanded = 0;
+  private audioHandedMs = 0;
   private resolveJob!: (jobId: string) => void;
   private rejectJob!: (err: unknown) => void;
   private started = false;
@@ -92,6 +117,7 @@ class Reply implements ReplyAudio {
     this.jobId.catch(() => undefined); // the media session may only iterate parts(); never an unhandled rejection
     this.finished = this.jobId
       .then((jobId) => {
+        this.knownJobId = jobId;
         d.log.info({ callSid: ids.callSid, replyId: ids.replyId, jobId, chars: text.length }, 'tts job started');
         return pollJob({
           store: d.store,
@@ -102,6 +128,8 @@ class Reply implements ReplyAudio {
           tuning: d.tuning,
           bucket: d.bucket(),
           idleTimeoutMs: s.JOB_IDLE_TIMEOUT_MS,
+          requireDone: s.TTS_DONE_MARKER,
+          readTimeoutMs: s.S3_REQUEST_TIMEOUT_MS,
           now: d.now,
           signal: this.controller.signal,
           queuedMs: (t) => queuedNow(t, this.report, this.playEnd, this.lastSeenAt),
@@ -111,13 +139,24 @@ class Reply implements ReplyAudio {
       })
       .then(
         (how: PollEnd) => {
+          if (how !== 'cancelled') this.jobComplete = true;
           if (how !== 'cancelled') d.log.info({ callSid: ids.callSid, replyId: ids.replyId, how, s3Requests: this.stats.s3Requests }, 'tts job complete');
           this.end();
         },
         (err: unknown) => {
-          const error = err instanceof TtsError ? err : new TtsError(`TTS failed: ${err instanceof Error ? err.message : String(err)}`, 'store', err);
+          const cause = err instanceof TtsError ? err : new TtsError(`TTS failed: ${err instanceof Error ? err.message : String(err)}`, 'store', err);
+          // the start's own error is the jobId's (already in words); a job that started but failed says how far it got
+          const error =
+            this.knownJobId === undefined
+              ? cause
+              : this.partsHanded > 0
+                ? new TtsError(this.cutShort(cause.message), cause.kind, cause)
+                : new TtsError(`The reply never started: ${cause.message}`, cause.kind, cause);
           if (!this.controller.signal.aborted) d.log.warn({ callSid: ids.callSid, replyId: ids.replyId, kind: error.kind, err: error.message }, 'tts job failed');
-          this.end(this.controller.signal.aborted ? undefined : error);
+          const aborted = this.controller.signal.aborted;
+          this.end(aborted ? undefined : error);
+          // the service may still be synthesizing what nobody will hear
+          if (!aborted) this.cancelJob(`failed: ${error.kind}`);
         },
       );
   }
@@ -132,10 +171,12 @@ class Reply implements ReplyAudio {
       this.end(error);
       return;
     }
+    const s = this.d.config.settings;
     startTtsJob({
       url: this.d.ttsUrl,
       request: { text: this.text, callSid: this.ids.callSid, streamSid: this.ids.streamSid },
-      timeoutMs: this.d.config.settings.TTS_TIMEOUT_MS,
+      // the job's start is part of the reply's budget: it can never use more than JOB_IDLE_TIMEOUT_MS
+      timeoutMs: Math.min(s.TTS_TIMEOUT_MS, s.JOB_IDLE_TIMEOUT_MS),
       signal: this.controller.signal,
     }).then(this.resolveJob, this.rejectJob);
   }
@@ -177,11 +218,43 @@ class Reply implements ReplyAudio {
       this.d.log.info({ callSid: this.ids.callSid, replyId: this.replyId, reason }, 'tts reply cancelled');
       this.end();
     }
+    this.cancelJob(reason);
+  }
+
+  /** Tell the service to stop a job it is still writing (known id, not complete); once; never awaited by the call. */
+  private cancelJob(reason: string): void {
+    const jobId = this.knownJobId;
+    if (!jobId || this.jobComplete || this.stats.cancel) return;
+    const s = this.d.config.settings;
+    let target;
+    try {
+      target = cancelTarget(this.d.ttsUrl, s.TTS_CANCEL_URL, jobId);
+    } catch {
+      target = null; // a TTS_URL the job's POST already used; the schema checks TTS_CANCEL_URL
+    }
+    if (!target) return;
+    this.stats.cancel = 'sent';
+    const log = { callSid: this.ids.callSid, replyId: this.replyId, jobId, reason, host: target.url.host };
+    this.d.track(
+      sendCancel(target, Math.min(CANCEL_TIMEOUT_MS, s.TTS_TIMEOUT_MS)).then((outcome) => {
+        this.stats.cancel = outcome;
+        if (outcome.ok) this.d.log.info({ ...log, status: outcome.status }, 'tts job cancelled at the service');
+        else this.d.log.warn({ ...log, why: outcome.reason }, 'tts job cancel not acknowledged (best effort; the call goes on)');
+      }),
+    );
+  }
+
+  /** A failure after audio went out, in words: how far the reply got, then why. */
+  private cutShort(why: string): string {
+    const seconds = (this.audioHandedMs / 1000).toFixed(1);
+    return `The reply was cut short after ${this.partsHanded} part${this.partsHanded === 1 ? '' : 's'} (${seconds} s of audio): ${why}`;
   }
 
   private push(part: AudioPart): void {
     if (this.state.ended) return;
     this.stats.firstPartSeenAt ??= part.seenAt;
+    this.partsHanded++;
+    this.audioHandedMs += part.audioMs;
     this.lastSeenAt = part.seenAt;
     this.playEnd = Math.max(this.playEnd, part.seenAt) + part.audioMs;
     this.queue.push(part);

@@ -105,15 +105,75 @@ describe('pollJob', () => {
     expect(d.parts.map((p) => p.key)).toEqual(['v/j1-1.wav']);
   });
 
-  it('idle timeout after a part ends the job; before any part it is a TtsError(timeout)', async () => {
+  it('a job quiet after a part with no done marker was cut short (TtsError timeout); with requireDone false it is complete', async () => {
     const store = new MemoryStore();
     store.objects.set('tts/j1/part0.wav', buildWav(audio(10), 'sox'));
-    const d = deps(store, { idleTimeoutMs: 100, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))) });
-    await expect(pollJob(d)).resolves.toBe('idle');
+    const fast = { idleTimeoutMs: 100, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) };
+    const cut = await pollJob(deps(store, fast)).catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(TtsError);
+    expect((cut as TtsError).kind).toBe('timeout');
+    expect((cut as TtsError).message).toMatch(/part tts\/j1\/part1\.wav did not come within JOB_IDLE_TIMEOUT_MS \(100 ms\).*no done marker/);
+    await expect(pollJob(deps(store, { ...fast, requireDone: false }))).resolves.toBe('idle');
     const err = await pollJob(deps(new MemoryStore(), { idleTimeoutMs: 100 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TtsError);
     expect((err as TtsError).kind).toBe('timeout');
     expect((err as TtsError).message).toMatch(/no part at tts\/j1\/part0\.wav within JOB_IDLE_TIMEOUT_MS \(100 ms\)/);
+  });
+
+  it('a transient failure is never a miss: after the done marker, a failed read of the next part is tried again, not "done"', async () => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(10), 'sox'));
+    store.objects.set('tts/j1/part1.wav', buildWav(audio(12), 'sox'));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    let part1Reads = 0;
+    store.script = [];
+    store.onGet = (key) => {
+      if (key.endsWith('part1.wav') && part1Reads++ === 0) store.script.unshift(() => new TransientStoreError('S3 unreachable: ECONNRESET', 'store'));
+    };
+    const d = deps(store);
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.map((p) => p.part)).toEqual([0, 1]);
+  });
+
+  it('a GET that hangs is aborted at the idle deadline (the store sees its signal abort) and the job fails at once', async () => {
+    let aborted = 0;
+    const hanging: PartStore = {
+      get: (_key, signal) =>
+        new Promise((_resolve, reject) => {
+          signal?.addEventListener('abort', () => {
+            aborted++;
+            reject(signal.reason);
+          });
+        }),
+      describe: () => 'hanging',
+    };
+    const t0 = Date.now();
+    const err = await pollJob(deps(hanging as MemoryStore, { idleTimeoutMs: 150, startedAt: t0 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TtsError);
+    expect((err as TtsError).kind).toBe('timeout');
+    expect(aborted).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(3000); // generous: the deadline is 150 ms, a hanging store would be forever
+  });
+
+  it('a done-marker GET that hangs is only a miss: bounded by readTimeoutMs, then the part is found', async () => {
+    const store = new MemoryStore();
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(10), 'sox'));
+    const doneHangs: PartStore = {
+      get: (key, signal) => {
+        if (key.endsWith('/done') && !store.objects.has('tts/j1/part1.wav')) {
+          return new Promise((_r, reject) => signal?.addEventListener('abort', () => {
+            store.objects.set('tts/j1/part1.wav', buildWav(audio(10), 'sox'));
+            store.objects.set('tts/j1/done', Buffer.alloc(0));
+            reject(signal.reason);
+          }));
+        }
+        return store.get(key);
+      },
+      describe: () => 'done hangs',
+    };
+    const d = deps(doneHangs as MemoryStore, { readTimeoutMs: 50 });
+    await expect(pollJob(d)).resolves.toBe('done');
+    expect(d.parts.map((p) => p.part)).toEqual([0, 1]);
   });
 
   it('a part cut short is read once more; a complete second read wins', async () => {

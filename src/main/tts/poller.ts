@@ -1,6 +1,9 @@
 // The I/O loop of one TTS job: GET only the next part key on the schedule from schedule.ts, parse it,
 // hand it on, and end on the done marker or the idle timeout. Every GET goes through `request`, which
-// refuses to start once the reply is cancelled.
+// refuses to start once the reply is cancelled and carries a deadline from the reply's budget: a part GET (with the
+// store's own retries and backoff) is aborted when JOB_IDLE_TIMEOUT_MS runs out since the last part (or the job's
+// start), so a hanging S3 can never hold the caller longer than that; a done-marker GET gets at most one
+// readTimeoutMs (and 1 s) and never past the same deadline (a done check that hangs is only a miss).
 import { setTimeout as delay } from 'node:timers/promises';
 import { doneKey, partKey, type KeyScheme } from './keys';
 import {
@@ -35,11 +38,26 @@ export interface PollerDeps {
   /** Transient store failures in a row before the job fails. */
   maxFailures?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The service writes a done marker after the last part (default true): going quiet without it is a cut-short reply. */
+  requireDone?: boolean;
+  /** Longest done-marker GET (default: the idle deadline only), e.g. S3_REQUEST_TIMEOUT_MS. */
+  readTimeoutMs?: number;
+  /** Deadline timers (default setTimeout). */
+  timers?: { set(fn: () => void, ms: number): unknown; clear(handle: unknown): void };
 }
 
 export type PollEnd = 'done' | 'idle' | 'cancelled';
 
 const CANCELLED = Symbol('cancelled');
+/** The GET's deadline passed before it answered (its in-flight request was aborted). */
+const LATE = Symbol('late');
+/** A transient store failure (worth another try): never a miss, so never "the job is done". */
+const FAILED = Symbol('failed');
+
+/** The longest a done-marker GET may take (it is one small object; a slow one is only a miss). */
+const DONE_READ_MAX_MS = 1000;
+
+const defaultTimers = { set: (fn: () => void, ms: number): unknown => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
 
 async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   await delay(ms, undefined, { signal }).catch(() => undefined);
@@ -59,21 +77,56 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
   let lastDoneCheckAt = d.startedAt;
   let doneSeen = false;
   let failures = 0;
+  let lastTransient: string | undefined;
+  const timers = d.timers ?? defaultTimers;
+  const requireDone = d.requireDone ?? true;
+  const idleDeadline = () => (lastPartSeenAt ?? d.startedAt) + d.idleTimeoutMs;
 
-  /** One GET; CANCELLED when the reply was cancelled; null on a miss or a transient failure worth another try. */
-  const request = async (key: string): Promise<{ bytes: Buffer; lastModified?: number } | null | typeof CANCELLED> => {
+  /** The job went quiet: before part 0 the reply never started; after it the reply was cut short (unless done is optional). */
+  const quiet = (): TtsError | 'idle' => {
+    const last = lastTransient ? `; the last S3 read failed: ${lastTransient}` : '';
+    if (partsSeen === 0) {
+      return new TtsError(`no part at ${partKey(scheme, jobId, n)} within JOB_IDLE_TIMEOUT_MS (${d.idleTimeoutMs} ms) of starting TTS job ${jobId}${last}`, 'timeout');
+    }
+    if (!requireDone) return 'idle';
+    return new TtsError(
+      `part ${partKey(scheme, jobId, n)} did not come within JOB_IDLE_TIMEOUT_MS (${d.idleTimeoutMs} ms) of the previous one and the TTS service wrote no done marker${last}`,
+      'timeout',
+    );
+  };
+
+  /** One GET; CANCELLED when the reply was cancelled; LATE past its deadline; FAILED on a transient failure worth another try; null on a miss. */
+  const request = async (
+    key: string,
+    deadline: number,
+  ): Promise<{ bytes: Buffer; lastModified?: number } | null | typeof CANCELLED | typeof LATE | typeof FAILED> => {
     if (signal.aborted) return CANCELLED;
+    const left = deadline - now();
+    if (left <= 0) return LATE;
     bucket.current = spend(bucket.current, now(), tuning);
     d.onRequest(key);
+    // the store sees one signal: the reply's cancel or this GET's deadline, whichever comes first
+    const budget = new AbortController();
+    const onCancel = () => budget.abort(signal.reason);
+    signal.addEventListener('abort', onCancel, { once: true });
+    const timer = timers.set(() => budget.abort(new Error(`no answer before the reply's deadline (${Math.round(left)} ms)`)), left);
     try {
-      const hit = await d.store.get(key, signal);
+      const hit = await d.store.get(key, budget.signal);
       failures = 0;
-      return signal.aborted ? CANCELLED : hit;
+      if (signal.aborted) return CANCELLED;
+      return budget.signal.aborted ? LATE : hit;
     } catch (err) {
       if (signal.aborted) return CANCELLED;
-      if (err instanceof TransientStoreError && ++failures < maxFailures) return null;
+      if (budget.signal.aborted) return LATE;
+      if (err instanceof TransientStoreError) {
+        lastTransient = err.message;
+        if (++failures < maxFailures) return FAILED;
+      }
       if (err instanceof TtsError) throw err;
       throw new TtsError(`reading ${key} from ${d.store.describe()} failed: ${err instanceof Error ? err.message : String(err)}`, 'store', err);
+    } finally {
+      timers.clear(timer);
+      signal.removeEventListener('abort', onCancel);
     }
   };
 
@@ -86,23 +139,33 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
       const at = now();
       let wait = nextPollDelay({ now: at, first: partsSeen === 0, queuedMs: d.queuedMs(at), window: currentWindow(), bucket: bucket.current }, tuning);
       if (failures > 0) wait = Math.max(wait, 100 * failures); // the SDK already retried: give the store a moment
-      const untilIdle = (lastPartSeenAt ?? d.startedAt) + d.idleTimeoutMs - at;
+      const untilIdle = idleDeadline() - at;
       await sleep(Math.max(0, Math.min(wait, untilIdle)), signal);
       if (signal.aborted) return 'cancelled';
     }
     pollNow = false;
-    if (now() - (lastPartSeenAt ?? d.startedAt) >= d.idleTimeoutMs) {
-      if (partsSeen === 0) {
-        throw new TtsError(`no part at ${partKey(scheme, jobId, n)} within JOB_IDLE_TIMEOUT_MS (${d.idleTimeoutMs} ms) of starting TTS job ${jobId}`, 'timeout');
-      }
-      return 'idle';
+    if (now() >= idleDeadline()) {
+      const end = quiet();
+      if (end === 'idle') return end;
+      throw end;
     }
     const key = partKey(scheme, jobId, n);
     const sentAt = now();
-    const hit = await request(key);
+    const deadline = idleDeadline();
+    const hit = await request(key, deadline);
     if (hit === CANCELLED) return 'cancelled';
+    if (hit === LATE) {
+      const end = quiet();
+      if (end === 'idle') return end;
+      throw end;
+    }
+    // a failed read says nothing about the part (nor, after done, that there is none): try again after a pause
+    if (hit === FAILED) continue;
     if (hit) {
-      const part = await readPart(key, n, hit, now(), () => request(key), sleep, d);
+      const part = await readPart(key, n, hit, now(), async () => {
+        const again = await request(key, deadline);
+        return again === LATE || again === FAILED ? null : again;
+      }, sleep, d);
       if (part === CANCELLED) return 'cancelled';
       const landing = estimateLanding(lastMissAt, sentAt, part.seenAt, hit.lastModified);
       if (partsSeen === 0) model.observeFirst(landing - d.startedAt);
@@ -121,8 +184,11 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
     const doneState = { now: at, partsSeen, lastCheckAt: lastDoneCheckAt, window: currentWindow(), queuedMs: d.queuedMs(at), bucket: bucket.current };
     if (shouldCheckDone(doneState, tuning)) {
       lastDoneCheckAt = at;
-      const done = await request(doneKey(scheme, jobId));
+      // a done check must never hold up the part: at most one read timeout, and never more than DONE_READ_MAX_MS
+      const doneDeadline = Math.min(idleDeadline(), at + Math.min(d.readTimeoutMs ?? Infinity, DONE_READ_MAX_MS));
+      const done = await request(doneKey(scheme, jobId), doneDeadline);
       if (done === CANCELLED) return 'cancelled';
+      if (done === LATE || done === FAILED) continue; // a done check that hangs or fails is a miss: the part GET and the idle deadline decide
       // the last part may have landed between our two GETs: look for it once more, at once
       if (done) doneSeen = pollNow = true;
     }

@@ -114,7 +114,9 @@ describe('shouldCheckDone', () => {
     { name: 'queue low, checked recently', state: { ...base, lastCheckAt: 1900, queuedMs: 200, window: { start: 2100, end: 2200 } }, check: false },
     { name: 'nothing learned: every doneEveryMs', state: { ...base, lastCheckAt: 1750 }, check: true },
     { name: 'no part yet: not right away', state: { ...base, partsSeen: 0, lastCheckAt: 1900 }, check: false },
-    { name: 'too few tokens', state: { ...base, bucket: { tokens: 1.5, at: 2000 } }, check: false },
+    { name: 'too few tokens', state: { ...base, lastCheckAt: 1700, bucket: { tokens: 1.5, at: 2000 } }, check: false },
+    { name: 'drained bucket, done unchecked for 4 periods: borrows the next token', state: { ...base, bucket: { tokens: 0.1, at: 2000 } }, check: true },
+    { name: 'in debt: never', state: { ...base, bucket: { tokens: -0.5, at: 2000 } }, check: false },
   ])('$name → $check', ({ state, check }) => {
     expect(shouldCheckDone(state, T)).toBe(check);
   });

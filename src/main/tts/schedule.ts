@@ -164,7 +164,11 @@ export interface DoneState {
  * out (a part's window closes while more than a second of it is still queued), without one GET per part to ask.
  */
 export function shouldCheckDone(s: DoneState, tuning: PollTuning = DEFAULT_TUNING): boolean {
-  if (tokensAt(s.bucket, s.now, tuning) < 2) return false; // keep the token for the part itself
+  // keep a token for the part itself, unless done has gone unchecked for 4 periods: a drained bucket (nothing learned
+  // about the gaps yet, every token spent on the next part) must not leave the end unseen until the idle timeout; the
+  // check then borrows the next token (the part's next GET waits one token longer, 50 ms)
+  const starved = s.now - s.lastCheckAt >= 4 * tuning.doneEveryMs;
+  if (tokensAt(s.bucket, s.now, tuning) < (starved ? 0 : 2)) return false;
   const overdue = !s.window || s.now > s.window.end;
   const runningLow = s.partsSeen > 0 && s.queuedMs <= tuning.lowQueueMs;
   return (overdue || runningLow) && s.now - s.lastCheckAt >= tuning.doneEveryMs;

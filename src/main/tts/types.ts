@@ -36,13 +36,20 @@ export interface ReplyAudio {
   readonly replyId: string;
   /** Rejects with TtsError if the job cannot start. */
   readonly jobId: Promise<string>;
-  /** In order; ends when the job is complete (done marker or idle timeout); throws TtsError. */
+  /** In order; ends when the job is complete (its done marker; or going quiet with TTS_DONE_MARKER=false); throws
+   *  TtsError (kind: start, part, store, timeout) — before the first part or after some, when the reply was cut short. */
   parts(): AsyncIterable<AudioPart>;
   /** Called by the media session with how much audio is queued but not yet sent (ms), so the poller can slow down when plenty is queued. */
   setQueuedMs(ms: number): void;
   /** Stops polling at once: no further S3 request after it returns. */
   cancel(reason: string): void;
-  readonly stats: { s3Requests: number; startedAt: number; firstPartSeenAt?: number };
+  readonly stats: {
+    s3Requests: number;
+    startedAt: number;
+    firstPartSeenAt?: number;
+    /** The job's cancel at the service (job-cancel.ts): 'sent' while it is on its way, then its outcome. */
+    cancel?: { ok: true; status: number } | { ok: false; status?: number; reason: string } | 'sent';
+  };
 }
 
 export interface TtsPipeline {
