@@ -219,7 +219,9 @@ export type DemoScenario =
   | 'keyword-handoff'
   | 'operator-handoff'
   | 'hangup-mid-reply'
-  | 'tts-failure';
+  | 'tts-failure'
+  // demo: the streamed conversation's backchannels (issue 11)
+  | 'backchannel';
 
 export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   'gather',
@@ -229,6 +231,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   'operator-handoff',
   'hangup-mid-reply',
   'tts-failure',
+  'backchannel',
 ];
 
 export interface Snapshot {

@@ -3,7 +3,7 @@ import { SimulatedCall } from './call';
 import { REACTION_MS } from './gather-verb';
 import { FakeTwilioSide, type FakeLegScript, type Route } from './fake-side';
 import { speakingMs } from './timing';
-import type { Caller, DialAnswer, SimAction, StreamAct, Utterance } from './types';
+import { LISTEN, type Caller, type DialAnswer, type SimAction, type StreamAct, type Utterance } from './types';
 
 const BASE = 'http://127.0.0.1:5000';
 const FROM = '+821055501234';
@@ -15,7 +15,7 @@ function caller(o: { turns?: Array<Utterance | null | 'hangup'>; streams?: Strea
   const streams = [...(o.streams ?? [])];
   return {
     atGather: () => (turns.length ? turns.shift()! : 'hangup'),
-    inStream: () => streams.shift() ?? { kind: 'listen' },
+    onReply: () => streams.shift() ?? LISTEN,
     speechAudio: async (text) => Buffer.alloc(speakingMs(text) * 8, 0x55),
     dialAnswer: () => o.dial ?? { status: 'completed', ringMs: 3000, talkMs: 10_000 },
     maxCallMs: o.maxCallMs ?? 600_000,
@@ -150,14 +150,14 @@ describe('SimulatedCall: media stream', () => {
   });
 
   it('the caller talks a set time after first hearing the bot', async () => {
-    const t = setup(routes, caller({ streams: [{ kind: 'talk', afterMs: 1500, text: '저기요, 잠깐만요' }] }), [{ audioAtMs: [200, 220, 240], closeAtMs: 5000 }]);
+    const t = setup(routes, caller({ streams: [{ steps: [{ kind: 'talk', from: 'start', atMs: 1500, text: '저기요, 잠깐만요' }] }] }), [{ audioAtMs: [200, 220, 240], closeAtMs: 5000 }]);
     await t.run();
     const leg = t.side.legs[0]!;
     expect(leg.sent).toEqual([{ at: leg.opened.at + 200 + 1500, bytes: speakingMs('저기요, 잠깐만요') * 8 }]);
   });
 
   it('the caller hangs up mid-reply: stop goes to the stream, no Connect action, call completed', async () => {
-    const t = setup(routes, caller({ streams: [{ kind: 'hangup', afterMs: 1000 }] }), [{ audioAtMs: [100], closeAtMs: 10_000 }]);
+    const t = setup(routes, caller({ streams: [{ steps: [{ kind: 'hangup', from: 'start', atMs: 1000 }] }] }), [{ audioAtMs: [100], closeAtMs: 10_000 }]);
     const end = await t.run();
     const leg = t.side.legs[0]!;
     expect(leg.stoppedAt).toBe(leg.opened.at + 1100);
