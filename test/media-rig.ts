@@ -10,9 +10,8 @@ import { CallRegistry } from '../src/main/calls/registry';
 import { testConfig, type Config } from '../src/main/config/load';
 import { publicUrls, type PublicUrls } from '../src/main/config/urls';
 import { silentLogger } from '../src/main/log';
-import type { CallerAudio } from '../src/main/media/capture';
 import { createPacer, realTimers, type Pacer, type TimerApi } from '../src/main/media/pacer';
-import { createMediaServer, type MediaServer } from '../src/main/media/server';
+import { createMediaServer, type MediaDeps, type MediaServer } from '../src/main/media/server';
 import { TwilioMediaClient, type MediaClientOptions } from '../src/main/sim/media-client';
 import { s3PartWriter } from '../src/main/sim/part-writer';
 import { startTtsStandIn, type TtsStandIn, type TtsStandInOptions } from '../src/main/sim/tts-standin';
@@ -36,7 +35,6 @@ export interface MediaRig {
   standIn: TtsStandIn;
   /** Epoch ms of every S3 GET the pipeline started. */
   s3Gets: number[];
-  captured: CallerAudio[];
   /** ws://127.0.0.1:port/media */
   wsUrl: string;
   connect(options?: Partial<MediaClientOptions>): Promise<TwilioMediaClient>;
@@ -52,6 +50,8 @@ export interface RigOptions {
   standIn?: Partial<TtsStandInOptions>;
   /** The media server's timers (pacer, windows, deferred events). */
   timers?: TimerApi;
+  /** The conversation side of the media server (MediaDeps.attach). */
+  attach?: MediaDeps['attach'];
 }
 
 export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
@@ -82,8 +82,7 @@ export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
   const urls = publicUrls(config, port);
   const timers = o.timers ?? realTimers;
   const pacer = createPacer({ leadMs: config.settings.PACING_LEAD_MS, timers });
-  const captured: CallerAudio[] = [];
-  const media = createMediaServer({ config, registry, log, urls, tts: pipeline, authToken: AUTH_TOKEN, pacer, timers, onCallerAudio: (a) => captured.push(a) });
+  const media = createMediaServer({ config, registry, log, urls, tts: pipeline, authToken: AUTH_TOKEN, pacer, timers, attach: o.attach });
   http.on('upgrade', (req, socket, head) => media.handleUpgrade(req, socket, head));
   const wsUrl = `ws://127.0.0.1:${port}/media`;
   const clients: TwilioMediaClient[] = [];
@@ -96,7 +95,6 @@ export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
     pipeline,
     standIn,
     s3Gets,
-    captured,
     wsUrl,
     async connect(options = {}) {
       const client = await TwilioMediaClient.connect({

@@ -70,7 +70,7 @@ describe('a reply over a real Media Stream', () => {
     await until(() => r.media.activeStreams() === 0, 'the server side of the socket to close');
   });
 
-  it('clears on caller speech within ~150 ms, stops polling, captures the utterance and closes when it ends', async () => {
+  it('clears on caller speech within ~150 ms, stops polling and closes the stream at once (no conversation: the <Gather> hears the rest)', async () => {
     const r = await start({ audio: greetingParts, standIn: { partIntervalMs: 900 }, settings: { BARGE_IN: 'clear-and-gather' } });
     const client = await r.connect();
     let speechSentAt = 0;
@@ -99,10 +99,7 @@ describe('a reply over a real Media Stream', () => {
     expect(bargein!.heardMs).toBeGreaterThan(500);
     expect(bargein!.heardMs).toBeLessThan(bargein!.replyMs + 1);
     expect(events(r, client, 'tts.job').map((e) => (e as { status: string }).status)).toEqual(['started', 'cancelled']);
-    expect(events(r, client, 'stream.stopped').map((e) => (e as { reason: string }).reason)).toEqual(['utterance-ended']);
-    expect(r.captured).toHaveLength(1);
-    expect(r.captured[0]!.callSid).toBe(client.opts.callSid);
-    expect(r.captured[0]!.audio.length).toBeGreaterThan(callerSpeech.length * 0.8);
+    expect(events(r, client, 'stream.stopped').map((e) => (e as { reason: string }).reason)).toEqual(['barge-in']);
   });
 
   it('never clears on room noise: the whole reply plays', async () => {

@@ -197,7 +197,17 @@ describe('/voice_stream and /after_stream', () => {
     const { post, registry, config } = await harness({ PUBLIC_WS_URL: 'wss://media.example.ngrok.app/media' });
     const sid = randomSid();
     const doc = parseTwiml((await post('/voice_stream', sid)).body);
-    expect(doc.children.map((c) => c.name)).toEqual(['Connect']);
+    expect(doc.children.map((c) => c.name)).toEqual(['Start', 'Connect']);
+    expect(find(find(doc, 'Start'), 'Transcription').attrs).toEqual({
+      name: `fd-${sid}`,
+      track: 'inbound_track',
+      languageCode: 'ko-KR',
+      transcriptionEngine: 'google',
+      speechModel: 'telephony',
+      partialResults: 'true',
+      statusCallbackUrl: `${PUBLIC_URL}/transcription`,
+      statusCallbackMethod: 'POST',
+    });
     const stream = find(doc, 'Stream');
     expect(stream.attrs.url).toBe('wss://media.example.ngrok.app/media');
     expect(find(stream, 'Parameter').attrs).toEqual({ name: 'text', value: config.settings.GREETING });
@@ -207,5 +217,22 @@ describe('/voice_stream and /after_stream', () => {
     const gather = find(after, 'Gather');
     expect(gather.attrs).toMatchObject({ action: `${PUBLIC_URL}/handle_speech`, language: 'ko-KR', input: 'speech' });
     expect(gather.children).toHaveLength(0);
+  });
+
+  it('TRANSCRIPTION_* settings reach <Transcription>; STREAM_STT=gather streams without it', async () => {
+    const a = await harness({ TRANSCRIPTION_ENGINE: 'deepgram', TRANSCRIPTION_MODEL: 'nova-2', TRANSCRIPTION_HINTS: '환불, 배송 ,' });
+    const t = find(parseTwiml((await a.post('/voice_stream', randomSid())).body), 'Transcription').attrs;
+    expect(t).toMatchObject({ transcriptionEngine: 'deepgram', speechModel: 'nova-2', hints: '환불,배송' });
+    const b = await harness({ STREAM_STT: 'gather' });
+    const doc = parseTwiml((await b.post('/voice_stream', randomSid())).body);
+    expect(doc.children.map((c) => c.name)).toEqual(['Connect']);
+  });
+
+  it('/transcription is signed like every webhook: 403 unsigned, 204 signed', async () => {
+    const { post } = await harness();
+    const sid = randomSid();
+    const form = { TranscriptionEvent: 'transcription-content', TranscriptionSid: 'GT' + '1'.repeat(32), SequenceId: '1', Final: 'true', TranscriptionData: '{"transcript":"네","confidence":0.9}', Track: 'inbound_track' };
+    expect((await post('/transcription', sid, form, { token: null })).status).toBe(403);
+    expect((await post('/transcription', sid, form)).status).toBe(204);
   });
 });

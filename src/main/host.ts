@@ -9,11 +9,13 @@ import { resolveConfig, type Config } from './config/load';
 import { publicUrls, MEDIA_PATH, type PublicUrls } from './config/urls';
 import { settingsView } from './config/view';
 import { createConsoleApi, type HostConsoleApi } from './console/api';
+import { ConversationManager } from './conversation/manager';
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
 import { createLogger, type Logger } from './log';
 import { createMediaServer, type MediaServer } from './media/server';
+import { realTimers } from './media/pacer';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
 import { createTtsPipeline } from './tts/pipeline';
@@ -39,6 +41,8 @@ export interface Host {
   readonly demo: Demo | null;
   /** The auth token webhooks and media upgrades are checked against (null when validation is skipped). */
   readonly authToken: string | null;
+  /** The streamed conversations while running (operator hooks: say, setMuted). */
+  readonly conversations: ConversationManager | null;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -54,6 +58,7 @@ export function createHost(options: HostOptions): Host {
   let pipeline: TtsPipeline | null = null;
   let store: PartStore | null = null;
   let handoff: HandoffService | null = null;
+  let conversations: ConversationManager | null = null;
   let urls: PublicUrls = publicUrls(config, config.settings.HTTP_PORT);
   let api: HostConsoleApi | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
@@ -139,10 +144,11 @@ export function createHost(options: HostOptions): Host {
       httpServer = createServer((req, res) => (app ? app(req, res) : res.writeHead(503).end()));
       ports.http = await listen(httpServer, s.HTTP_PORT, s.BIND_ADDRESS, 'HTTP_PORT');
       urls = publicUrls(config, ports.http);
-      handoff = new HandoffService({ config, registry, rest, urls, log: log.child({ part: 'handoff' }) });
-      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now });
+      handoff = new HandoffService({ config, registry, rest, urls, log: log.child({ part: 'handoff' }), transcribing: (sid) => conversations?.has(sid) ?? false });
+      conversations = startConversations(config, registry, log, handoff, now);
+      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations });
 
-      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now });
+      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, attach: conversations.attach });
       const upgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
         const path = (req.url ?? '').split('?')[0];
         if (path === MEDIA_PATH || path === `${MEDIA_PATH}/`) media!.handleUpgrade(req, socket, head);
@@ -169,6 +175,7 @@ export function createHost(options: HostOptions): Host {
     if (sweepTimer) clearInterval(sweepTimer);
     sweepTimer = null;
     await demo?.stop().catch((err: unknown) => log.error({ err }, 'demo stop failed'));
+    conversations?.stop();
     await media?.stop().catch((err: unknown) => log.error({ err }, 'media stop failed'));
     await pipeline?.stop().catch((err: unknown) => log.error({ err }, 'tts stop failed'));
     await Promise.resolve(store?.close?.()).catch((err: unknown) => log.error({ err }, 'part store close failed'));
@@ -181,6 +188,7 @@ export function createHost(options: HostOptions): Host {
     api?.close();
     await history.close();
     demo = null;
+    conversations = null;
     media = null;
     pipeline = null;
     store = null;
@@ -208,7 +216,22 @@ export function createHost(options: HostOptions): Host {
     get authToken() {
       return authToken();
     },
+    get conversations() {
+      return conversations;
+    },
   };
+}
+
+/** The conversation's room: one manager per run, fed by the webhooks and the media server, stopped with the host. */
+function startConversations(config: Config, registry: CallRegistry, log: Logger, handoff: HandoffService, now: () => number): ConversationManager {
+  return new ConversationManager({
+    settings: config.settings,
+    registry,
+    log: log.child({ part: 'conversation' }),
+    handoff: (sid, source) => handoff.request(sid, source),
+    timers: realTimers,
+    now,
+  });
 }
 
 /** Demo mode: point the Twilio and TTS settings at the embedded stand-ins. */

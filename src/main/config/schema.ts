@@ -101,6 +101,15 @@ export const settingsSchema = z.object({
   PACING_BATCH_FRAMES: z.coerce.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10 (200 ms)').default(5),
   BARGE_IN: z.enum(['off', 'clear', 'clear-and-gather'], { error: 'must be off, clear or clear-and-gather' }).default('clear-and-gather'),
   MAX_MEDIA_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+
+  // The streamed conversation (issue 11)
+  STREAM_STT: z.enum(['transcription', 'gather'], { error: 'must be transcription or gather' }).default('transcription'),
+  TRANSCRIPTION_ENGINE: z.string().min(1).default('google'),
+  TRANSCRIPTION_MODEL: z.string().min(1).default('telephony'),
+  TRANSCRIPTION_HINTS: z.string().default(''),
+  BOT_URL: httpUrl.optional(),
+  BOT_TIMEOUT_MS: ms(1500, 50),
+  BARGE_IN_MIN_SPEECH_MS: ms(450, 0),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -160,4 +169,11 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
   BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
   MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
+  STREAM_STT: 'How a streamed call hears the caller: transcription (Twilio Real-Time Transcription beside the one stream per call) or gather (a <Gather> after each streamed reply, for accounts without it)',
+  TRANSCRIPTION_ENGINE: '<Transcription transcriptionEngine> (google handles ko-KR)',
+  TRANSCRIPTION_MODEL: '<Transcription speechModel> (telephony: Google\'s phone-audio model)',
+  TRANSCRIPTION_HINTS: '<Transcription hints>, comma separated (words the caller is likely to say)',
+  BOT_URL: 'Optional bot: POST {callSid, turn, text, confidence, heardOfLastReply} → {say, handoff?, hangup?}; unset: echo and HANDOFF_KEYWORDS',
+  BOT_TIMEOUT_MS: 'How long a BOT_URL answer may take before the apology and the echo rules take over',
+  BARGE_IN_MIN_SPEECH_MS: 'Caller speech this long while the bot speaks interrupts it; shorter (네, 음, a cough) only pauses it and the reply resumes',
 };

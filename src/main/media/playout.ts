@@ -7,11 +7,15 @@ import { Marker, type QueueEntry } from './reply-frames';
 import { LatenessRecorder } from './stats';
 import { encodeTextFrames } from './wire';
 
-/** A queued frame or marker, with its WebSocket bytes (none for a part-start marker). */
+/** A queued frame or marker, with its WebSocket bytes (none for a part-start marker) and, for a frame, its audio. */
 interface Entry {
   wire: Buffer | null;
   marker: Marker | null;
+  audio: Buffer | null;
 }
+
+/** Frames kept after sending, so a pause can put back what Twilio had not played (5 s: far more than any lead). */
+const SENT_LOG_FRAMES = 250;
 
 export interface PlayoutHooks {
   /** Ready WebSocket frames to the socket (media and mark messages, already framed). */
@@ -23,6 +27,8 @@ export interface PlayoutHooks {
   marker(marker: Marker, now: number): void;
   /** A frame was due with nothing queued while more audio is expected: once per underrun. */
   underrun(now: number, cause: StarveCause): void;
+  /** A frame left, with the host time Twilio is expected to play its first byte (MediaTap.outbound; optional). */
+  frameSent?(audio: Buffer, playAt: number): void;
 }
 
 export class Playout implements PacedStream {
@@ -37,6 +43,11 @@ export class Playout implements PacedStream {
   framesSent = 0;
   /** Underruns over the whole stream. */
   underruns = 0;
+  /** Paused (a caller sound): nothing is sent until resume(). */
+  paused = false;
+  /** Entries already sent, oldest first, at most SENT_LOG_FRAMES frames (the pause's rewind). */
+  private sentLog: Entry[] = [];
+  private sentLogFrames = 0;
 
   constructor(
     private readonly out: Outbound,
@@ -55,7 +66,7 @@ export class Playout implements PacedStream {
       const marker = e instanceof Marker ? e : null;
       const framed = !marker || marker.kind === 'mark';
       const wire = framed ? bytes.subarray(m === 0 ? 0 : ends[m - 1], ends[m++]) : null;
-      this.queue.push({ wire, marker });
+      this.queue.push({ wire, marker, audio: marker ? null : (e as Buffer) });
       if (!marker) this.frames++;
     }
   }
@@ -72,7 +83,41 @@ export class Playout implements PacedStream {
     this.head = 0;
     this.frames = 0;
     this.more = false;
+    this.paused = false;
+    this.sentLog = [];
+    this.sentLogFrames = 0;
     return dropped;
+  }
+
+  /**
+   * Yield: stop sending, and put the frames that by the pacing model Twilio has not played yet (the session clears
+   * them there) back at the head of the queue, with the markers between them and the last played frame, so resume()
+   * sends exactly what the caller did not hear. A frame that was playing when the clear came is sent again whole.
+   * Returns the frames put back.
+   */
+  pause(now: number): number {
+    if (this.paused) return 0;
+    this.paused = true;
+    const unplayed = Math.min(this.sentLogFrames, Math.ceil(bufferedMs(this.pace, now) / FRAME_MS - 1e-6));
+    const log = this.sentLog;
+    let i = log.length;
+    for (let f = 0; f < unplayed; ) if (log[--i]!.marker === null) f++;
+    while (i > 0 && log[i - 1]!.marker) i--; // marks right after the last played frame may have been cleared too
+    const back = log.splice(i);
+    this.queue = [...back, ...this.queue.slice(this.head)];
+    this.head = 0;
+    this.frames += unplayed;
+    this.framesSent -= unplayed;
+    this.sentLogFrames -= unplayed;
+    this.pace.t0 = Number.NaN; // Twilio's buffer is empty: the next frame starts a new segment
+    this.pace.sent = 0;
+    this.pace.backlog = false;
+    return unplayed;
+  }
+
+  /** Send again from where pause() left off (the caller kicks the pacer). */
+  resume(): void {
+    this.paused = false;
   }
 
   /** Audio queued here, not yet sent (ms). */
@@ -87,16 +132,17 @@ export class Playout implements PacedStream {
 
   /** Markers waiting at the head of the queue (e.g. an end mark after the last frame) go out at once. */
   drainMarkers(now: number): void {
+    if (this.paused) return;
     this.takeMarkers(now);
     this.finishWrite();
   }
 
   available(): number {
-    return this.frames;
+    return this.paused ? 0 : this.frames;
   }
 
   expectingMore(): boolean {
-    return this.more;
+    return this.more && !this.paused;
   }
 
   sendFrames(count: number, now: number, leadMs: number): void {
@@ -106,11 +152,13 @@ export class Playout implements PacedStream {
       const e = this.queue[this.head];
       if (e === undefined) break;
       this.queue[this.head++] = undefined;
+      this.log(e);
       if (e.wire) this.append(e.wire);
       if (e.marker) {
         this.hooks.marker(e.marker, now);
         continue;
       }
+      if (this.hooks.frameSent && e.audio) this.hooks.frameSent(e.audio, this.pace.t0 + this.pace.sent * FRAME_MS);
       this.lateness.record(now, now - frameDeadline(this.pace, this.pace.sent, leadMs));
       this.pace.sent++;
       this.frames--;
@@ -128,9 +176,20 @@ export class Playout implements PacedStream {
     this.hooks.underrun(now, cause);
   }
 
+  /** Keep a sent entry for a pause's rewind; the oldest go once the log holds SENT_LOG_FRAMES frames. */
+  private log(e: Entry): void {
+    this.sentLog.push(e);
+    if (e.marker) return;
+    if (++this.sentLogFrames <= SENT_LOG_FRAMES) return;
+    let drop = 0;
+    while (this.sentLogFrames > SENT_LOG_FRAMES / 2) if (this.sentLog[drop++]!.marker === null) this.sentLogFrames--;
+    this.sentLog = this.sentLog.slice(drop);
+  }
+
   private takeMarkers(now: number): void {
     for (let e = this.queue[this.head]; e?.marker; e = this.queue[this.head]) {
       this.queue[this.head++] = undefined;
+      this.log(e);
       if (e.wire) this.append(e.wire);
       this.hooks.marker(e.marker, now);
     }

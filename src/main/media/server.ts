@@ -11,9 +11,10 @@ import { MEDIA_PATH, type PublicUrls } from '../config/urls';
 import type { Logger } from '../log';
 import { loadApologyAudio } from '../tts/apology';
 import type { TtsPipeline } from '../tts/types';
-import type { CallerAudio } from './capture';
+import type { DetectorEvent, BargeInDetector } from './bargein/energy';
 import { createPacer, realTimers, type Pacer, type TimerApi } from './pacer';
-import { MediaSession } from './session';
+import { MediaSession, type StreamControl, type StreamListener } from './session';
+import type { MediaTaps } from './tap';
 import type { VadOptions } from './vad';
 
 export interface MediaDeps {
@@ -26,8 +27,11 @@ export interface MediaDeps {
   authToken: string | null;
   pacer?: Pacer;
   now?: () => number;
-  /** Optional: the caller's utterance after a barge-in (clear-and-gather), e.g. for speech recognition. */
-  onCallerAudio?: (audio: CallerAudio) => void;
+  /** The conversation of a call, when it has one (the host's conversation manager). */
+  attach?(control: StreamControl, start: { customParameters: Record<string, string> }): StreamListener | null;
+  /** The barge-in detector of a stream (default: the energy Vad adapter, media/bargein/energy.ts). */
+  createDetector?(onEvent: (e: DetectorEvent) => void): BargeInDetector;
+  taps?: MediaTaps;
   /** Optional: the timers of the pacer, the pacing windows and the deferred registry events (tests). */
   timers?: TimerApi;
   vad?: Partial<VadOptions>;
@@ -95,7 +99,10 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       timers,
       bargeIn: s.BARGE_IN,
       loadApology: () => loadApologyAudio(),
-      onCallerAudio: deps.onCallerAudio,
+      minSpeechMs: s.BARGE_IN_MIN_SPEECH_MS,
+      attach: deps.attach,
+      createDetector: deps.createDetector,
+      taps: deps.taps,
       vad: deps.vad,
       send: (data) => {
         if (ws.readyState === ws.OPEN) ws.send(data);

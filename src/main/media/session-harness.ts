@@ -6,10 +6,9 @@ import { CallRegistry } from '../calls/registry';
 import { silentLogger } from '../log';
 import { parseWav } from '../tts/wav';
 import { TtsError, type AudioPart, type ReplyAudio, type TtsPipeline } from '../tts/types';
-import type { CallerAudio } from './capture';
 import { FakeTimers } from './fake-timers';
 import { createPacer } from './pacer';
-import { MediaSession, type BargeInPolicy } from './session';
+import { MediaSession, type BargeInPolicy, type SessionDeps } from './session';
 import { decodeTextFrames } from './wire';
 
 export const SID = 'MZ' + 'f'.repeat(32);
@@ -74,16 +73,17 @@ export class FakeReply implements ReplyAudio {
   }
 }
 
-export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null } = {}) {
+export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; attach?: SessionDeps['attach']; minSpeechMs?: number } = {}) {
   const timers = new FakeTimers();
   const registry = new CallRegistry({ now: timers.now });
   const events: CallEvent[] = [];
   registry.onEvent((e) => events.push(e));
   const pacer = createPacer({ leadMs: 100, now: timers.now, timers });
   const sent: unknown[] = [];
+  /** When each message in `sent` was sent (injected clock). */
+  const sentAt: number[] = [];
   const closes: Array<[number, string]> = [];
   const replies: FakeReply[] = [];
-  const captured: CallerAudio[] = [];
   const tts: TtsPipeline = {
     speak: (_text, ids) => {
       const r = new FakeReply(ids.replyId, timers.t);
@@ -101,9 +101,18 @@ export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null } = 
     timers,
     bargeIn: opts.bargeIn ?? 'clear-and-gather',
     loadApology: () => APOLOGY,
-    onCallerAudio: (a) => captured.push(a),
-    send: (data) => sent.push(JSON.parse(data)),
-    write: (bytes) => sent.push(...decodeTextFrames(bytes).map((m): unknown => JSON.parse(m))),
+    attach: opts.attach,
+    minSpeechMs: opts.minSpeechMs,
+    send: (data) => {
+      sent.push(JSON.parse(data));
+      sentAt.push(timers.t);
+    },
+    write: (bytes) => {
+      for (const m of decodeTextFrames(bytes)) {
+        sent.push(JSON.parse(m));
+        sentAt.push(timers.t);
+      }
+    },
     close: (code, reason) => closes.push([code, reason]),
   });
   let seq = 1;
@@ -134,7 +143,7 @@ export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null } = 
   const media = () => sent.filter((m): m is { media: { payload: string } } => (m as { event: string }).event === 'media');
   const marks = () => sent.filter((m): m is { mark: { name: string } } => (m as { event: string }).event === 'mark').map((m) => m.mark.name);
   const ofType = <T extends CallEvent['type']>(type: T) => events.filter((e): e is Extract<CallEvent, { type: T }> => e.type === type);
-  return { timers, registry, events, session, sent, closes, replies, captured, msg, start, say, echo, media, marks, ofType };
+  return { timers, registry, events, session, sent, sentAt, closes, replies, msg, start, say, echo, media, marks, ofType };
 }
 
 export const partAudio = (n: number, bytes: number) => Buffer.alloc(bytes, 0x10 + n);

@@ -1,20 +1,58 @@
-// One Media Stream: start → speak the text from customParameters → paced frames and marks → close with 1000
-// after the end mark is heard (Twilio continues at <Connect action>). Barge-in, stop and close end it early.
-// Transport-agnostic: the server gives it send/close; tests drive it with a fake socket and clock.
+// One Media Stream, the long-lived protocol handler of a call's conversation. On `start` it asks the conversation
+// (deps.attach) for the call; the conversation then speaks every turn through the StreamControl it gets: speak()
+// (one reply: TTS parts -> paced frames and marks), interrupt(), close(). The session forwards caller-speech events
+// from the barge-in detector and reacts to them itself (yield fast, commit slow): speech-start while the bot is
+// audible pauses the reply (no new frames, `clear`, the unplayed frames kept), speech-confirmed interrupts it,
+// speech-end without confirmation resumes it from the first frame the caller did not hear.
+// A stream with no conversation (REST-updated streams, STREAM_STT=gather) speaks customParameters.text and closes
+// with 1000 after the end mark is heard; a barge-in closes it at once (Twilio continues at <Connect action>).
+// Transport-agnostic: the server gives it send/write/close; tests drive it with a fake socket and clock.
 import { randomBytes } from 'node:crypto';
-import type { CallEventBody } from '../../shared/model';
+import type { CallEventBody, ReplyKind } from '../../shared/model';
 import type { CallRegistry } from '../calls/registry';
 import type { Logger } from '../log';
-import type { ReplyAudio, TtsPipeline } from '../tts/types';
-import { CallerCapture, type CallerAudio } from './capture';
+import type { TtsPipeline } from '../tts/types';
+import { createEnergyDetector, type BargeInDetector, type DetectorEvent } from './bargein/energy';
 import { Outbound, parseInbound, type InboundMessage, type StartMessage } from './messages';
 import type { Pacer, TimerApi } from './pacer';
 import { Playout } from './playout';
-import { ReplyTracker } from './reply-tracker';
+import { ReplyTracker, type ReplyOutcome, type ReplyTimes } from './reply-tracker';
 import { summarize } from './stats';
-import { Vad, type VadEvent, type VadOptions } from './vad';
+import type { MediaTap, MediaTaps } from './tap';
+import type { VadOptions } from './vad';
 
+/** off: the caller never stops the bot; clear / clear-and-gather (same today): barge-in stops it. */
 export type BargeInPolicy = 'off' | 'clear' | 'clear-and-gather';
+
+/** One reply spoken on the stream. */
+export interface ReplyHandle {
+  readonly replyId: string;
+  /** Settles once: played, failed (the apology was heard), interrupted or cancelled. */
+  readonly outcome: Promise<ReplyOutcome>;
+  /** Resolves when the reply's first frame left (ttsJobAt, firstFrameAt, heardAt). */
+  readonly firstFrame: Promise<ReplyTimes>;
+}
+
+/** What a conversation may do with its stream. */
+export interface StreamControl {
+  readonly callSid: string;
+  readonly streamSid: string;
+  /** Speak `text` (a running reply is cancelled first). */
+  speak(text: string, o: { turn?: number; kind: ReplyKind }): ReplyHandle;
+  /** Whether the current reply is live (audible or paused). */
+  replying(): boolean;
+  /** Stop the current reply: the caller took the turn (`clear`, job and polling cancelled). */
+  interrupt(trigger: 'vad' | 'transcript'): void;
+  /** End the stream with 1000 (Twilio continues at <Connect action>). */
+  close(reason: string): void;
+}
+
+/** What the session tells the conversation. */
+export interface StreamListener {
+  onSpeech(e: DetectorEvent): void;
+  /** The stream ended (reason as in stream.stopped). */
+  onEnded(reason: string): void;
+}
 
 export interface SessionDeps {
   registry: CallRegistry;
@@ -25,8 +63,14 @@ export interface SessionDeps {
   timers: TimerApi;
   bargeIn: BargeInPolicy;
   loadApology: () => Buffer;
-  onCallerAudio?: (audio: CallerAudio) => void;
+  /** Caller speech this long interrupts; shorter only pauses (BARGE_IN_MIN_SPEECH_MS). */
+  minSpeechMs?: number;
   vad?: Partial<VadOptions>;
+  /** The conversation of this call, if it has one (null: a stream that speaks customParameters.text). */
+  attach?(control: StreamControl, start: { customParameters: Record<string, string> }): StreamListener | null;
+  /** The barge-in detector (default: the energy Vad adapter). */
+  createDetector?(onEvent: (e: DetectorEvent) => void): BargeInDetector;
+  taps?: MediaTaps;
   /** Text to the socket (one WebSocket message). */
   send(data: string): void;
   /** Ready WebSocket frames to the socket (the playout's pre-encoded media and marks). */
@@ -39,6 +83,9 @@ export interface SessionDeps {
 }
 
 const LOG_EVERY = 100;
+/** Replies kept for late mark echoes (a cleared reply's marks come back after the next one started). */
+const KEEP_REPLIES = 4;
+const HANDOFF_ACTIVE = new Set(['requested', 'accepted', 'dialing', 'connected']);
 
 export class MediaSession {
   phase: 'awaiting-start' | 'streaming' | 'ended' = 'awaiting-start';
@@ -49,17 +96,16 @@ export class MediaSession {
   private out: Outbound | null = null;
   private playout: Playout | null = null;
   private reply: ReplyTracker | null = null;
-  private readonly vad: Vad;
-  private readonly capture = new CallerCapture();
+  private readonly replies: ReplyTracker[] = [];
+  private listener: StreamListener | null = null;
+  private detector: BargeInDetector | null = null;
+  private taps: MediaTap[] = [];
   private readonly scratch = Buffer.alloc(1024);
-  private bargedIn = false;
   private pending: Array<[CallEventBody, number]> = [];
   private flushHandle: unknown = null;
   private reportedProblem = false;
 
-  constructor(private readonly deps: SessionDeps) {
-    this.vad = new Vad(deps.vad);
-  }
+  constructor(private readonly deps: SessionDeps) {}
 
   /** Every WebSocket message goes here. Never throws. */
   handleRaw(data: string | Buffer, isBinary: boolean): void {
@@ -83,15 +129,21 @@ export class MediaSession {
       case 'media':
         if (m.media.track === 'inbound') this.inbound(this.decode(m.media.payload), Number(m.media.timestamp));
         return;
-      case 'mark':
-        if (this.reply) this.reply.markEcho(m.mark.name, this.deps.now());
+      case 'mark': {
+        const owner = this.replies.find((r) => r.owns(m.mark.name));
+        if (owner) owner.markEcho(m.mark.name, this.deps.now());
         else this.problem('unknown-mark', m.mark.name);
         return;
+      }
       case 'dtmf':
         return this.emit({ type: 'dtmf', digit: m.dtmf.digit });
-      case 'stop':
-        this.end('stop');
-        this.deps.close(1000, 'stop');
+      case 'stop': {
+        // after a REST handoff Twilio stops the stream: that is the handoff, not the caller hanging up
+        const handoff = this.callSid ? this.deps.registry.get(this.callSid)?.handoff : undefined;
+        const reason = handoff && HANDOFF_ACTIVE.has(handoff.status) ? 'handoff' : 'stop';
+        this.end(reason);
+        this.deps.close(1000, reason);
+      }
     }
   }
 
@@ -103,36 +155,100 @@ export class MediaSession {
     this.streamSid = streamSid;
     const out = (this.out = new Outbound(streamSid));
     this.emit({ type: 'stream.started', streamSid, customParameters });
-    const text = customParameters.text?.trim();
-    if (!text) {
-      this.emit({ type: 'error', message: 'Media stream started without a text parameter: nothing to say', code: 'media-no-text' });
-      return this.finish('no-text');
-    }
-    const replyId = customParameters.replyId || `R${randomBytes(5).toString('hex')}`;
+    this.taps = this.deps.taps?.(callSid, streamSid) ?? [];
+    const detector = this.deps.createDetector ?? ((onEvent) => createEnergyDetector({ onEvent, minSpeechMs: this.deps.minSpeechMs ?? 450, vad: this.deps.vad }));
+    this.detector = detector((e) => this.onDetector(e));
     const playout = (this.playout = new Playout(out, {
       write: this.deps.write,
       cork: this.deps.cork,
       uncork: this.deps.uncork,
       marker: (marker, now) => this.reply?.onMarker(marker, now),
       underrun: (now, cause) => this.reply?.onUnderrun(now, cause),
+      frameSent: (audio, playAt) => {
+        this.detector?.outbound(audio, playAt);
+        for (const tap of this.taps) tap.outbound(audio, playAt);
+      },
     }));
     this.deps.pacer.add(playout);
-    const audio: ReplyAudio = this.deps.tts.speak(text, { callSid, streamSid, replyId });
-    this.reply = new ReplyTracker({
+    this.listener = this.deps.attach?.(this.control(), { customParameters }) ?? null;
+    if (this.listener) return;
+    // No conversation for this call (a stream Twilio was sent to by a REST update, or STREAM_STT=gather): the
+    // client's customParameters.text is all there is to say. A conversation's text always comes from the host.
+    const text = customParameters.text?.trim();
+    if (!text) {
+      this.emit({ type: 'error', message: 'Media stream started without a text parameter: nothing to say', code: 'media-no-text' });
+      return this.finish('no-text');
+    }
+    this.speak(text, { kind: 'answer' }, customParameters.replyId || undefined, (o) => {
+      if (o.status === 'played' || o.status === 'failed') this.finish('reply-played');
+    });
+  }
+
+  private control(): StreamControl {
+    return {
+      callSid: this.callSid!,
+      streamSid: this.streamSid!,
+      speak: (text, o) => this.speak(text, o),
+      replying: () => this.reply?.speaking() === true || this.reply?.paused() === true,
+      interrupt: (trigger) => this.interrupt(trigger),
+      close: (reason) => this.finish(reason),
+    };
+  }
+
+  /** `fallback`: a stream without a conversation (no bot.reply: the webhook recorded it), told when the reply settles. */
+  private speak(text: string, o: { turn?: number; kind: ReplyKind }, id?: string, fallback?: (o: ReplyOutcome) => void): ReplyHandle {
+    const replyId = id ?? `R${randomBytes(5).toString('hex')}`;
+    const now = this.deps.now();
+    if (this.phase !== 'streaming' || !this.playout) {
+      const outcome: ReplyOutcome = { status: 'cancelled', reason: 'stream ended', heardMs: 0, replyMs: 0, pausedMs: 0 };
+      return { replyId, outcome: Promise.resolve(outcome), firstFrame: new Promise(() => undefined) };
+    }
+    const previous = this.reply;
+    if (previous && (previous.speaking() || previous.paused())) {
+      if (previous.speaking()) this.sendClear('replaced', now);
+      previous.stop('replaced', now);
+    } else previous?.stop('replaced', now);
+    this.playout.clear();
+    const callSid = this.callSid!;
+    const streamSid = this.streamSid!;
+    if (!fallback) this.emit({ type: 'bot.reply', text, via: 'stream', replyId, ...(o.turn !== undefined ? { turn: o.turn } : {}), kind: o.kind }, now);
+    const audio = this.deps.tts.speak(text, { callSid, streamSid, replyId });
+    const reply = new ReplyTracker({
       audio,
       replyId,
       text,
       streamSid,
-      playout,
+      playout: this.playout,
       pacer: this.deps.pacer,
       log: this.deps.log,
       now: this.deps.now,
       loadApology: this.deps.loadApology,
       emit: (body, at) => this.emit(body, at),
       markEchoUnknown: (name) => this.problem('unknown-mark', name),
-      played: () => this.finish('reply-played'),
+      settled: fallback,
     });
-    void this.reply.run();
+    this.reply = reply;
+    this.replies.unshift(reply);
+    if (this.replies.length > KEEP_REPLIES) this.replies.length = KEEP_REPLIES;
+    void reply.run();
+    return { replyId, outcome: reply.outcome, firstFrame: reply.firstFrame };
+  }
+
+  private sendClear(reason: string, now: number): void {
+    this.deps.send(this.out!.clear);
+    this.detector?.cleared(now);
+    for (const tap of this.taps) tap.cleared(now);
+    this.emit({ type: 'clear', reason }, now);
+  }
+
+  /** The caller took the turn: a live reply stops (clear if audible), what they heard is recorded. */
+  private interrupt(trigger: 'vad' | 'transcript', speechMs?: number): void {
+    const reply = this.reply;
+    if (!reply || !(reply.speaking() || reply.paused())) return;
+    const now = this.deps.now();
+    if (reply.speaking()) this.sendClear('barge-in', now);
+    const { heardMs, replyMs } = reply.interrupt(now);
+    this.emit({ type: 'bargein', decision: 'interrupted', replyId: reply.replyId, trigger, verdict: 'speech', ...(speechMs !== undefined ? { speechMs } : {}), heardMs, replyMs }, now);
   }
 
   /** Base64 into the session's scratch buffer (valid until the next message): the 50/s path allocates no audio buffer. */
@@ -142,31 +258,41 @@ export class MediaSession {
   }
 
   private inbound(audio: Buffer, timestamp: number): void {
-    this.capture.push(audio);
-    for (const event of this.vad.push(audio, Number.isFinite(timestamp) ? timestamp : 0)) this.onVad(event);
+    const at = this.deps.now();
+    const mediaMs = Number.isFinite(timestamp) ? timestamp : 0;
+    for (const tap of this.taps) tap.inbound(audio, mediaMs, at);
+    this.detector?.inbound(audio, mediaMs, at);
   }
 
-  private onVad(event: VadEvent): void {
+  private onDetector(e: DetectorEvent): void {
+    if (this.phase !== 'streaming') return;
     const now = this.deps.now();
-    if (event.type === 'speech-start') {
-      this.emit({ type: 'caller.speech', state: 'started' }, now);
-      const reply = this.reply;
-      if (this.deps.bargeIn === 'off' || this.bargedIn || !reply?.speaking()) return;
-      // Clear first: it is the only way to stop audio Twilio has already buffered.
-      this.deps.send(this.out!.clear);
-      this.bargedIn = true;
-      const { heardMs, replyMs } = reply.interrupt(now);
-      this.emit({ type: 'clear', reason: 'barge-in' }, now);
-      this.emit({ type: 'bargein', decision: 'interrupted', replyId: reply.replyId, heardMs, replyMs, detectionLatencyMs: event.detectedAt - event.onsetAt }, now);
-      if (this.deps.bargeIn === 'clear') return this.finish('barge-in');
-      this.capture.begin();
+    if (e.type === 'speech-start') this.emit({ type: 'caller.speech', state: 'started' }, now);
+    if (e.type === 'speech-end') this.emit({ type: 'caller.speech', state: 'ended', durationMs: e.durationMs }, now);
+    this.listener?.onSpeech(e);
+    const reply = this.reply;
+    if (this.deps.bargeIn === 'off' || !reply || this.phase !== 'streaming') return;
+    if (e.type === 'speech-start') {
+      if (!reply.speaking()) return;
+      const detectionLatencyMs = Math.max(0, Math.round(e.detectedAt - e.onsetAt));
+      if (!this.listener) {
+        // no conversation: the stream ends at once so what follows (<Gather>) hears the most of the utterance
+        this.sendClear('barge-in', now);
+        const { heardMs, replyMs } = reply.interrupt(now);
+        this.emit({ type: 'bargein', decision: 'interrupted', replyId: reply.replyId, trigger: 'vad', heardMs, replyMs, detectionLatencyMs }, now);
+        return this.finish('barge-in');
+      }
+      // yield fast: silent at the caller now, the words decide later
+      this.sendClear('barge-in', now);
+      const { heardMs, replyMs } = reply.pause(now);
+      this.emit({ type: 'bargein', decision: 'paused', replyId: reply.replyId, trigger: 'vad', ...(e.probability !== undefined ? { probability: e.probability } : {}), heardMs, replyMs, detectionLatencyMs }, now);
       return;
     }
-    this.emit({ type: 'caller.speech', state: 'ended', durationMs: event.durationMs }, now);
-    if (!this.capture.capturing) return;
-    const audio = this.capture.end();
-    if (this.callSid && this.streamSid) this.deps.onCallerAudio?.({ callSid: this.callSid, streamSid: this.streamSid, audio, durationMs: event.durationMs });
-    this.finish('utterance-ended');
+    if (!reply.paused()) return;
+    if (e.type === 'speech-confirmed') return this.interrupt('vad', e.speechMs);
+    // speech-end without confirmation: a backchannel, a cough, noise: the reply goes on from where it stopped
+    const { heardMs, replyMs, pauseMs } = reply.resume(now);
+    this.emit({ type: 'bargein', decision: 'resumed', replyId: reply.replyId, trigger: 'vad', verdict: e.verdict, pauseMs, speechMs: e.durationMs, heardMs, replyMs }, now);
   }
 
   /** Pacing window for the UI; the server calls this every 250 ms. */
@@ -206,8 +332,12 @@ export class MediaSession {
     if (this.playout) this.deps.pacer.remove(this.playout);
     this.reply?.stop(reason, now);
     this.playout?.clear();
+    this.detector?.close();
+    for (const tap of this.taps) tap.close();
     if (wasStreaming && this.streamSid) this.emit({ type: 'stream.stopped', streamSid: this.streamSid, reason }, now);
     this.flush();
+    this.listener?.onEnded(reason);
+    this.listener = null;
     const problems = Object.keys(this.problems).length ? this.problems : undefined;
     this.deps.log.info({ callSid: this.callSid, streamSid: this.streamSid, reason, problems, framesSent: this.playout?.framesSent ?? 0 }, 'media stream ended');
   }

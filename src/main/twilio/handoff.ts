@@ -4,7 +4,7 @@ import type { CallRegistry } from '../calls/registry';
 import type { Config } from '../config/load';
 import type { PublicUrls } from '../config/urls';
 import type { Logger } from '../log';
-import { dialTwiml as buildDialTwiml } from '../twiml/build';
+import { dialTwiml as buildDialTwiml, transcriptionName } from '../twiml/build';
 import { toTwilioRestError } from './errors';
 import type { TwilioRest } from './rest';
 
@@ -14,6 +14,8 @@ export interface HandoffDeps {
   rest: TwilioRest | null;
   urls: PublicUrls;
   log: Logger;
+  /** Whether the call runs Real-Time Transcription (a streamed conversation): the handoff TwiML stops it first. */
+  transcribing?(callSid: string): boolean;
 }
 
 const IN_PROGRESS = new Set(['requested', 'accepted', 'dialing', 'connected']);
@@ -25,11 +27,12 @@ export class HandoffService {
 
   constructor(private readonly deps: HandoffDeps) {}
 
-  /** The one <Dial> TwiML (HANDOFF_PROMPT, then CONNECT_DID), used by the keyword path and the REST update. */
+  /** The one <Dial> TwiML ([stop the transcription,] HANDOFF_PROMPT, then CONNECT_DID): the keyword path and the REST update. */
   dialTwiml(callSid: string): string {
     const did = this.deps.config.settings.CONNECT_DID;
     if (!did) throw new Error(`Cannot hand off ${callSid}: CONNECT_DID is not set`);
-    return buildDialTwiml(this.deps.config.settings, this.deps.urls, did);
+    const stop = this.deps.transcribing?.(callSid) ? { stopTranscription: transcriptionName(callSid) } : {};
+    return buildDialTwiml(this.deps.config.settings, this.deps.urls, did, stop);
   }
 
   /** Redirect the live call to the Dial TwiML through Twilio's REST API (the operator's button, or a keyword heard on a stream). */

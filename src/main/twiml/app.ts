@@ -2,6 +2,7 @@
 import express from 'express';
 import type { CallRegistry } from '../calls/registry';
 import type { Config } from '../config/load';
+import type { ConversationManager } from '../conversation/manager';
 import type { PublicUrls } from '../config/urls';
 import type { Logger } from '../log';
 import type { HandoffService } from '../twilio/handoff';
@@ -9,7 +10,7 @@ import { authTokenFor } from '../twilio/rest';
 import { ROUTES } from './build';
 import { callStatus, dialStatus, streamStatus } from './callbacks';
 import type { RouteContext } from './context';
-import { afterStream, handleSpeech, voiceGather, voiceStream } from './conversation';
+import { afterStream, handleSpeech, transcription, voiceGather, voiceStream } from './conversation';
 import { checkSignature, jsonErrors, parseForm, requireCallSid, requireForm } from './guard';
 
 export interface TwimlDeps {
@@ -19,6 +20,7 @@ export interface TwimlDeps {
   urls: PublicUrls;
   handoff: HandoffService;
   now?: () => number;
+  conversations?: ConversationManager;
 }
 
 export function createTwimlApp(deps: TwimlDeps): express.Express {
@@ -45,6 +47,7 @@ export function createTwimlApp(deps: TwimlDeps): express.Express {
   app.post(ROUTES.callStatus, guard, callStatus(ctx));
   app.post(ROUTES.dialStatus, guard, dialStatus(ctx));
   app.post(ROUTES.streamStatus, guard, streamStatus(ctx));
+  app.post(ROUTES.transcription, guard, transcription(ctx));
 
   app.all(Object.values(ROUTES), (_req, res) => {
     res.status(405).set('Allow', 'POST').json({ error: 'Twilio webhooks are POST' });

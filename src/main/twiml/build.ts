@@ -16,6 +16,7 @@ export const ROUTES = {
   callStatus: '/call_status',
   dialStatus: '/dial_status',
   streamStatus: '/stream_status',
+  transcription: '/transcription',
 } as const;
 
 /** Korean lines that are not settings: they only cover failures. */
@@ -86,22 +87,63 @@ export function hangupTwiml(): string {
   return vr.toString();
 }
 
+/** The Real-Time Transcription session of a call: one per call, named so a handoff can stop it. */
+export function transcriptionName(callSid: string): string {
+  return `fd-${callSid}`;
+}
+
+/**
+ * <Start><Transcription/></Start>: Twilio transcribes the caller's track beside the media stream and posts partials
+ * and finals to /transcription (absolute, under PUBLIC_URL). Engine, model and hints from settings.
+ */
+function appendTranscriptionStart(vr: VoiceResponse, s: Settings, urls: PublicUrls, callSid: string): void {
+  const hints = s.TRANSCRIPTION_HINTS.split(',').map((h) => h.trim()).filter(Boolean).join(',');
+  vr.start().transcription({
+    name: transcriptionName(callSid),
+    track: 'inbound_track',
+    languageCode: s.SPEECH_LANGUAGE,
+    transcriptionEngine: s.TRANSCRIPTION_ENGINE,
+    speechModel: s.TRANSCRIPTION_MODEL,
+    partialResults: true,
+    statusCallbackUrl: urls.abs(ROUTES.transcription),
+    statusCallbackMethod: 'POST',
+    ...(hints ? { hints } : {}),
+  });
+}
+
+/**
+ * The streamed conversation (STREAM_STT=transcription): Real-Time Transcription started, then the one media stream
+ * of the call, `text` (the greeting) as its Parameter. The stream stays open for every turn.
+ */
+export function conversationTwiml(s: Settings, urls: PublicUrls, callSid: string, text: string): string {
+  const vr = new twilio.twiml.VoiceResponse();
+  appendTranscriptionStart(vr, s, urls, callSid);
+  appendStream(vr, urls, text);
+  return vr.toString();
+}
+
 /** Bidirectional media stream speaking `text`; when the stream ends Twilio asks /after_stream what next. */
 export function streamTwiml(urls: PublicUrls, text: string): string {
   const vr = new twilio.twiml.VoiceResponse();
+  appendStream(vr, urls, text);
+  return vr.toString();
+}
+
+function appendStream(vr: VoiceResponse, urls: PublicUrls, text: string): void {
   const connect = vr.connect({ action: urls.abs(ROUTES.afterStream), method: 'POST' });
   // <Stream url> never carries a query string: per-call data goes in <Parameter> (start.customParameters)
   const stream = connect.stream({ url: urls.media, statusCallback: urls.abs(ROUTES.streamStatus), statusCallbackMethod: 'POST' });
   stream.parameter({ name: 'text', value: text });
-  return vr.toString();
 }
 
 /**
  * The handoff: HANDOFF_PROMPT, then <Dial> CONNECT_DID. The child leg's progress (<Number statusCallback>) and the
  * Dial's outcome (action) both go to /dial_status. Nothing after <Dial>: with an action it would be unreachable.
  */
-export function dialTwiml(s: Settings, urls: PublicUrls, connectDid: string): string {
+export function dialTwiml(s: Settings, urls: PublicUrls, connectDid: string, opts: { stopTranscription?: string } = {}): string {
   const vr = new twilio.twiml.VoiceResponse();
+  // a streamed call: stop its Real-Time Transcription first (the agent's words are not the bot's to hear)
+  if (opts.stopTranscription) vr.stop().transcription({ name: opts.stopTranscription });
   vr.say(sayAttrs(s), s.HANDOFF_PROMPT);
   const dial = vr.dial({
     action: urls.abs(ROUTES.dialStatus),

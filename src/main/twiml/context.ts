@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { CallMode } from '../../shared/model';
 import { maskNumber, type CallRegistry } from '../calls/registry';
 import type { Config } from '../config/load';
+import type { ConversationManager } from '../conversation/manager';
 import type { PublicUrls } from '../config/urls';
 import { DEMO_ACCOUNT_SID } from '../demo/constants';
 import type { Logger } from '../log';
@@ -16,6 +17,8 @@ export interface RouteContext {
   urls: PublicUrls;
   handoff: HandoffService;
   now: () => number;
+  /** The streamed conversations (STREAM_STT=transcription); absent: streams speak their Parameter text only. */
+  conversations?: ConversationManager;
 }
 
 /** The posted form (flat strings; the guard has checked it is signed and names a CallSid). */

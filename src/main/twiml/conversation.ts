@@ -1,6 +1,6 @@
 // The conversation webhooks: greeting (gather or stream), each speech result, and what follows a media stream.
 import type { Request, Response } from 'express';
-import { gatherTwiml, goodbyeTwiml, KOREAN, MAX_SILENT_TURNS, streamTwiml } from './build';
+import { conversationTwiml, gatherTwiml, goodbyeTwiml, hangupTwiml, KOREAN, MAX_SILENT_TURNS, streamTwiml } from './build';
 import { ensureStarted, paramsOf, sendTwiml, type RouteContext } from './context';
 import { echoText, lastPromptAt, matchKeyword, readSpeech, silentTurnsFrom } from './decide';
 
@@ -17,23 +17,60 @@ export function voiceGather(ctx: RouteContext): Handler {
   };
 }
 
-/** /voice_stream: the greeting spoken through the media stream straight away (path B); /after_stream gathers after it. */
+/**
+ * Hand the call to its one media stream. STREAM_STT=transcription: Real-Time Transcription starts beside it and the
+ * call's conversation speaks every turn on it (it records bot.reply when it speaks). STREAM_STT=gather: the stream
+ * speaks `text` and /after_stream gathers the caller's answer.
+ */
+function toStream(ctx: RouteContext, sid: string, text: string, kind: 'greeting' | 'answer'): string {
+  const s = ctx.config.settings;
+  if (s.STREAM_STT === 'transcription') {
+    if (ctx.conversations) ctx.conversations.create(sid, { text, kind });
+    else ctx.registry.apply(sid, { type: 'bot.reply', text, via: 'stream', kind });
+    return conversationTwiml(s, ctx.urls, sid, text);
+  }
+  ctx.registry.apply(sid, { type: 'bot.reply', text, via: 'stream', kind });
+  return streamTwiml(ctx.urls, text);
+}
+
+/** /voice_stream: the greeting spoken through the media stream straight away (path B). */
 export function voiceStream(ctx: RouteContext): Handler {
   return (req, res) => {
     const p = paramsOf(req);
-    const s = ctx.config.settings;
     ensureStarted(ctx, p, 'stream');
-    ctx.registry.apply(p.CallSid, { type: 'bot.reply', text: s.GREETING, via: 'stream' });
-    sendTwiml(res, streamTwiml(ctx.urls, s.GREETING));
+    sendTwiml(res, toStream(ctx, p.CallSid, ctx.config.settings.GREETING, 'greeting'));
   };
 }
 
-/** /after_stream (the <Connect> action): the stream is over, listen for the caller's next turn. */
+/** /after_stream (the <Connect> action): the conversation said goodbye → hang up; otherwise gather the next turn. */
 export function afterStream(ctx: RouteContext): Handler {
   return (req, res) => {
     const p = paramsOf(req);
+    const sid = p.CallSid;
     ensureStarted(ctx, p, 'stream');
+    const conversation = ctx.conversations?.get(sid);
+    if (conversation?.ended === 'goodbye') {
+      if (ctx.registry.get(sid)?.state !== 'ended') ctx.registry.apply(sid, { type: 'call.ended', reason: 'the conversation ended (goodbye played)' });
+      return sendTwiml(res, hangupTwiml());
+    }
     sendTwiml(res, gatherTwiml(ctx.config.settings, ctx.urls));
+  };
+}
+
+/** /transcription: Real-Time Transcription callbacks. Acted on once each; answered at once (Twilio waits on it). */
+export function transcription(ctx: RouteContext): Handler {
+  return (req, res) => {
+    if (!ctx.conversations) {
+      res.status(204).end();
+      return;
+    }
+    const r = ctx.conversations.onTranscription(paramsOf(req));
+    if (r.status === 'invalid') {
+      ctx.log.warn({ callSid: paramsOf(req).CallSid, error: r.error }, 'transcription callback refused');
+      res.status(400).json({ error: `Bad transcription callback: ${r.error}` });
+      return;
+    }
+    res.status(204).end();
   };
 }
 
@@ -83,10 +120,7 @@ export function handleSpeech(ctx: RouteContext): Handler {
     }
 
     const reply = echoText(speech.text);
-    if (s.REPLY_MODE === 'stream') {
-      registry.apply(sid, { type: 'bot.reply', text: reply, via: 'stream' });
-      return sendTwiml(res, streamTwiml(ctx.urls, reply));
-    }
+    if (s.REPLY_MODE === 'stream') return sendTwiml(res, toStream(ctx, sid, reply, 'answer'));
     registry.apply(sid, { type: 'bot.reply', text: reply, via: 'say' });
     sendTwiml(res, gatherTwiml(s, ctx.urls, { say: reply }));
   };

@@ -1,0 +1,140 @@
+// The streamed conversation over real servers (issue 11): one stream per call carrying every bot turn, the
+// caller's words from signed Real-Time Transcription callbacks, answers byte-exact on the same stream.
+import { describe, expect, it } from 'vitest';
+import { until } from './media-rig';
+import { audioFor, callerSpeech, greetingAudio, useConversationRig } from './conversation-rig';
+import { findAll, parseTwiml } from './twiml-harness';
+
+const start = useConversationRig();
+const GREETING = '안녕하세요. 프론트도어 음성 안내입니다. 무엇을 도와드릴까요?';
+
+/** The media frames the client received after the last clear (what the newest reply sent). */
+const mediaAfterLastClear = (client: { received: { messages: unknown[] } }) => {
+  const msgs = client.received.messages as Array<{ event?: string; media?: { payload: string } }>;
+  let last = -1;
+  msgs.forEach((m, i) => m.event === 'clear' && (last = i));
+  return Buffer.concat(msgs.slice(last + 1).filter((m) => m.event === 'media').map((m) => Buffer.from(m.media!.payload, 'base64')));
+};
+
+describe('the streamed conversation', () => {
+  it('words that interrupt the greeting are answered on the same stream, byte-exact; partials never answered; retries once', async () => {
+    const r = await start();
+    const call = await r.call();
+    const { sid, client } = call;
+    expect(findAll(call.twiml, 'Transcription')[0]!.attrs.name).toBe(`fd-${sid}`);
+    expect(await call.transcription('started', { SequenceId: '0' })).toBe(204);
+    await until(() => client.received.media.length >= 40, 'the greeting to be playing');
+    expect(await call.words('환불', false, 1)).toBe(204);
+    expect(await call.words('환불 문의', false, 2)).toBe(204);
+    expect(await call.words('환불 문의', false, 2)).toBe(204); // Twilio's retry
+    const said = '환불 문의요';
+    expect(await call.words(said, true, 3)).toBe(204);
+    expect(await call.words(said, true, 3)).toBe(204); // retry of the final
+    expect(await call.words('환불', false, 1)).toBe(204); // a late partial, older than the final
+    await until(() => r.ofType(sid, 'tts.job').filter((e) => e.status === 'done').length >= 1 && r.ofType(sid, 'mark').some((m) => m.outcome === 'played' && m.name.endsWith(':end')), 'the answer to be heard', 20_000);
+
+    const transcripts = r.ofType(sid, 'transcript');
+    expect(transcripts).toEqual([expect.objectContaining({ text: said, source: 'transcription', turn: 1, confidence: 0.91 })]);
+    expect(r.ofType(sid, 'transcript.partial').map((p) => p.text)).toEqual(['환불', '환불 문의']);
+    expect(r.ofType(sid, 'bot.decision')).toEqual([expect.objectContaining({ turn: 1, decidedBy: 'echo', action: 'say' })]);
+    const replies = r.ofType(sid, 'bot.reply');
+    expect(replies.map((b) => [b.kind, b.turn])).toEqual([['greeting', 0], ['answer', 1]]);
+    expect(replies[1]!.text).toContain(said);
+    const bargein = r.ofType(sid, 'bargein');
+    expect(bargein).toEqual([expect.objectContaining({ decision: 'interrupted', trigger: 'transcript', replyId: replies[0]!.replyId })]);
+    expect(bargein[0]!.heardMs).toBeGreaterThan(0);
+    expect(bargein[0]!.heardMs).toBeLessThan(bargein[0]!.replyMs + 1);
+    expect(client.received.clears).toBeGreaterThanOrEqual(1);
+    // the answer, byte-exact, after the clear (then only the mu-law padding of its last frame)
+    const answer = audioFor(replies[1]!.text, GREETING);
+    const out = mediaAfterLastClear(client);
+    expect(out.subarray(0, answer.length).equals(answer)).toBe(true);
+    expect([...out.subarray(answer.length)].every((b) => b === 0xff)).toBe(true);
+    expect(r.ofType(sid, 'stream.started')).toHaveLength(1);
+    expect(r.ofType(sid, 'stream.stopped')).toHaveLength(0);
+    const latency = r.ofType(sid, 'turn.latency');
+    expect(latency).toHaveLength(1);
+    expect(latency[0]).toMatchObject({ turn: 1, replyId: replies[1]!.replyId });
+    const l = latency[0]!;
+    expect(l.finalAt).toBeLessThanOrEqual(l.decidedAt!);
+    expect(l.decidedAt!).toBeLessThanOrEqual(l.ttsJobAt!);
+    expect(l.ttsJobAt!).toBeLessThanOrEqual(l.firstFrameAt!);
+    expect(l.firstFrameAt!).toBeLessThanOrEqual(l.heardAt!);
+    expect(r.ofType(sid, 'transcription').map((t) => t.status)).toEqual(['started']);
+    // a second caller turn: still the same stream
+    expect(await call.words('네 감사합니다', true, 4)).toBe(204);
+    await until(() => r.ofType(sid, 'bot.reply').length === 3, 'the second answer');
+    expect(r.ofType(sid, 'stream.started')).toHaveLength(1);
+  });
+
+  it('a callback it cannot read is a 400 with the reason; an unsigned one is 403; an error becomes a plain-words alert', async () => {
+    const r = await start();
+    const call = await r.call();
+    expect((await r.post('/transcription', call.sid, { TranscriptionEvent: 'transcription-content', TranscriptionSid: 'GT1', SequenceId: '1' }, false)).status).toBe(403);
+    const bad = await r.post('/transcription', call.sid, { TranscriptionEvent: 'transcription-content', TranscriptionSid: 'GT1' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error).toMatch(/SequenceId/);
+    expect(await call.transcription('error', { SequenceId: '7', TranscriptionErrorCode: '32650', TranscriptionError: 'Speech provider unavailable' })).toBe(204);
+    const alert = r.host.registry.get(call.sid)!.alerts.find((a) => a.kind === 'transcription_error');
+    expect(alert?.message).toMatch(/Live transcription failed: Speech provider unavailable \(code 32650\)/);
+    expect(r.ofType(call.sid, 'transcription')).toEqual([expect.objectContaining({ status: 'error', code: '32650' })]);
+  });
+
+  it('a handoff keyword stops the transcription and dials over REST; the stream stop that follows is the handoff', async () => {
+    const r = await start();
+    const call = await r.call();
+    await until(() => call.client.received.media.length >= 10, 'the greeting');
+    expect(await call.words('상담원 연결해 주세요', true, 1)).toBe(204);
+    await until(() => r.rest.requests.length === 1, 'the REST update');
+    const doc = parseTwiml(r.rest.requests[0]!.form.Twiml!);
+    expect(doc.children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
+    expect(findAll(doc, 'Transcription')[0]!.attrs).toEqual({ name: `fd-${call.sid}` });
+    expect(findAll(doc, 'Number')[0]!.text).toBe('+8225551234');
+    expect(r.ofType(call.sid, 'bot.decision')).toEqual([expect.objectContaining({ decidedBy: 'keyword', action: 'handoff' })]);
+    await call.client.stop(); // Twilio leaves the stream for the new TwiML
+    await until(() => r.ofType(call.sid, 'stream.stopped').length === 1, 'stream.stopped');
+    expect(r.ofType(call.sid, 'stream.stopped')[0]!.reason).toBe('handoff');
+    expect(r.host.registry.get(call.sid)!.handoff).toMatchObject({ source: 'keyword', status: 'accepted' });
+  });
+
+  it("the operator's handoff on a streamed call stops the transcription too", async () => {
+    const r = await start();
+    const call = await r.call();
+    await until(() => call.client.received.media.length >= 10, 'the greeting');
+    expect((await r.host.api.handoff(call.sid)).ok).toBe(true);
+    const doc = parseTwiml(r.rest.requests[0]!.form.Twiml!);
+    expect(doc.children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
+    expect(findAll(doc, 'Transcription')[0]!.attrs.name).toBe(`fd-${call.sid}`);
+  });
+
+  it('silence: REPROMPT on the stream after GATHER_TIMEOUT_S, then GOODBYE, then the stream closes and /after_stream hangs up', async () => {
+    const r = await start({ settings: { GATHER_TIMEOUT_S: '1', GREETING: '네' } });
+    const call = await r.call();
+    const code = await call.client.closed();
+    expect(code).toBe(1000);
+    const kinds = r.ofType(call.sid, 'bot.reply').map((b) => b.kind);
+    expect(kinds).toEqual(['greeting', 'reprompt', 'reprompt', 'goodbye']);
+    expect(r.ofType(call.sid, 'stream.stopped').map((e) => e.reason)).toEqual(['goodbye']);
+    expect(r.ofType(call.sid, 'stream.started')).toHaveLength(1);
+    const after = parseTwiml((await r.post('/after_stream', call.sid)).body);
+    expect(after.children.map((c) => c.name)).toEqual(['Hangup']);
+    expect(r.host.registry.get(call.sid)!.state).toBe('ended');
+  });
+
+  it('a backchannel-length sound pauses the greeting and it resumes: the caller hears all of it, nothing lost or repeated', async () => {
+    const r = await start({ standIn: { partIntervalMs: 200 } });
+    const call = await r.call();
+    await until(() => call.client.received.media.length >= 60, 'the greeting to be playing');
+    call.client.sendAudio(callerSpeech.subarray(0, 2400)); // ~0.26 s of speech: shorter than BARGE_IN_MIN_SPEECH_MS
+    await until(() => r.ofType(call.sid, 'mark').some((m) => m.outcome === 'played' && m.name.endsWith(':end')), 'the end of the greeting', 20_000);
+    const decisions = r.ofType(call.sid, 'bargein');
+    expect(decisions.map((b) => b.decision)).toEqual(['paused', 'resumed']);
+    expect(decisions[1]).toMatchObject({ verdict: 'backchannel' });
+    expect(decisions[1]!.pauseMs).toBeGreaterThan(0);
+    expect(call.client.received.clears).toBe(1);
+    const heard = call.heard();
+    expect(heard.subarray(0, greetingAudio.length).equals(greetingAudio)).toBe(true);
+    expect(heard.length - greetingAudio.length).toBeLessThan(160);
+    expect(r.ofType(call.sid, 'tts.job').map((j) => j.status)).toEqual(['started', 'done']);
+  });
+});
