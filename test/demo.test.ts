@@ -102,6 +102,12 @@ describe('the embedded demo drives the real host', () => {
     expect(handoff.ok, handoff.message).toBe(true);
 
     const [gather, stream, bargeIn, keyword, operator, unattended, hangup, ttsFailure, backchannel] = await Promise.all(Object.values(sids).map(ended));
+    if (process.env.DEMO_TEST_DUMP) {
+      const all = { stream, bargeIn, keyword, operator, backchannel, ttsFailure };
+      for (const [name, events] of Object.entries(all)) {
+        for (const e of events) if (!['tts.part', 'mark', 'webhook'].includes(e.type)) console.log(name, JSON.stringify(e).slice(0, 220));
+      }
+    }
 
     for (const sid of Object.values(sids)) expect(host.registry.get(sid)).toMatchObject({ simulated: true, state: 'ended', twilioStatus: 'completed' });
 
@@ -119,24 +125,41 @@ describe('the embedded demo drives the real host', () => {
     expect(of(stream, 'mark').some((m) => m.outcome === 'played')).toBe(true);
     expect(of(stream, 'transcript').length).toBeGreaterThanOrEqual(3);
     expect(GOODBYES).toContain(of(stream, 'transcript').at(-1)!.text);
+    // ... all on the one stream, heard through Real-Time Transcription (partials, then finals), labelled scripted
+    expect(of(stream, 'stream.started')).toHaveLength(1);
+    expect(of(stream, 'transcript').every((t) => t.source === 'transcription' && t.scripted === true)).toBe(true);
+    expect(of(stream, 'transcript.partial').length).toBeGreaterThanOrEqual(of(stream, 'transcript').length);
+    expect(of(stream, 'transcription').map((t) => t.status)).toEqual(['started', 'stopped']);
+    const answers = of(stream, 'bot.reply').filter((r) => r.kind === 'answer');
+    for (const t of of(stream, 'transcript')) expect(answers.some((r) => r.text.includes(t.text))).toBe(true);
 
     // barge-in: the caller's speech clears the reply ~1.5 s in
     const barge = of(bargeIn, 'bargein')[0]!;
     expect(barge.heardMs).toBeGreaterThan(1000);
     expect(barge.heardMs).toBeLessThan(barge.replyMs);
     expect(of(bargeIn, 'clear').length).toBeGreaterThanOrEqual(1);
+    // ... the request was said once, over the greeting, and answered on the same stream
+    const request = of(bargeIn, 'transcript')[0]!;
+    expect(request.at).toBeLessThan(of(bargeIn, 'bot.reply').find((r) => r.kind === 'answer')!.at + 1);
+    expect(of(bargeIn, 'transcript').filter((t) => t.text === request.text)).toHaveLength(1);
+    expect(of(bargeIn, 'bot.reply').some((r) => r.kind === 'answer' && r.text.includes(request.text))).toBe(true);
+    expect(of(bargeIn, 'stream.started')).toHaveLength(1);
 
     // keyword handoff: 상담원 → Dial → the agent answers (child-leg callbacks) → the Dial action
     expect(of(keyword, 'transcript').at(-1)!.text).toContain('상담원');
     const kh = of(keyword, 'handoff');
     expect(kh.map((h) => h.status)).toEqual(expect.arrayContaining(['requested', 'dialing', 'connected']));
     expect(kh.some((h) => h.dialCallStatus === 'completed')).toBe(true);
+    // ... on the stream: the handoff's TwiML stopped the transcription before the Dial rang
+    const stopped = of(keyword, 'transcription').find((t) => t.status === 'stopped')!;
+    expect(stopped.at).toBeLessThanOrEqual(kh.find((h) => h.status === 'dialing')!.at);
+    expect(of(keyword, 'stream.stopped')[0]!.reason).toBe('handoff');
 
     // operator handoff during the stream: the stream stops, the call is not hung up, the agent answers
     const oh = of(operator, 'handoff');
     expect(oh.every((h) => h.source === 'operator')).toBe(true);
     expect(oh.map((h) => h.status)).toEqual(expect.arrayContaining(['requested', 'accepted', 'dialing', 'connected']));
-    expect(of(operator, 'stream.stopped')[0]!.reason).toBe('stop');
+    expect(of(operator, 'stream.stopped')[0]!.reason).toBe('handoff');
 
     // nobody pressed Hand off: the caller gives up politely
     expect(GIVE_UPS).toContain(of(unattended, 'transcript').at(-1)!.text);

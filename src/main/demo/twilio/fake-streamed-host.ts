@@ -1,20 +1,20 @@
 // Test support: a small stand-in for the host's streamed conversation (issue 11) on a FakeTwilioSide, so the
-// simulated Twilio can be tested against the new protocol before the real host speaks it. It answers /voice_stream
+// simulated Twilio's side of the protocol is tested on a virtual clock (test/demo.test.ts runs the real host).
+// It answers /voice_stream
 // with <Start><Transcription> + <Connect><Stream>, plays the greeting on the stream, reads the transcription
 // callbacks with the host's own parser and dedupe, answers every final on the same stream (clearing a reply the
 // caller talked over), reprompts after silence, and hands off by REST update (<Stop><Transcription> + <Dial>).
-import twilio from 'twilio';
 import { parseTranscriptionCallback, TranscriptionDedupe, type TranscriptionCallback } from '../../conversation/transcription';
 import type { Settings } from '../../config/schema';
 import type { PublicUrls } from '../../config/urls';
-import { dialTwiml, hangupTwiml } from '../../twiml/build';
+import { conversationTwiml, dialTwiml, hangupTwiml, ROUTES, transcriptionName } from '../../twiml/build';
 import { echoText, matchKeyword } from '../../twiml/decide';
 import { BACKCHANNELS } from '../utterances';
 import type { SimulatedCall } from './call';
 import type { FakeLeg, FakeTwilioSide, Route } from './fake-side';
 import { speakingMs } from './timing';
 
-export const TRANSCRIPTION_PATH = '/transcription';
+export const TRANSCRIPTION_PATH = ROUTES.transcription;
 /** The host starts the greeting's audio this long after the stream opened. */
 export const FIRST_AUDIO_MS = 150;
 /** From a final to the answer's first audio. */
@@ -71,22 +71,8 @@ export function streamedHost(o: {
     later(FIRST_AUDIO_MS, () => play(l.opened.customParameters.text ?? s.GREETING));
   };
 
-  const voiceStream: Route = (p) => {
-    const vr = new twilio.twiml.VoiceResponse();
-    vr.start().transcription({
-      name: `fd-${p.CallSid}`,
-      track: 'inbound_track',
-      languageCode: s.SPEECH_LANGUAGE,
-      transcriptionEngine: 'google',
-      speechModel: 'telephony',
-      partialResults: true,
-      statusCallbackUrl: urls.abs(TRANSCRIPTION_PATH),
-      statusCallbackMethod: 'POST',
-    });
-    const stream = vr.connect({ action: urls.abs('/after_stream') }).stream({ url: urls.media });
-    stream.parameter({ name: 'text', value: s.GREETING });
-    return vr.toString();
-  };
+  // the host's own TwiML builders: <Start><Transcription> + <Connect><Stream>, and the handoff that stops it
+  const voiceStream: Route = (p) => conversationTwiml(s, urls, p.CallSid!, s.GREETING);
 
   const transcription: Route = (p) => {
     const parsed = parseTranscriptionCallback(p);
@@ -111,7 +97,7 @@ export function streamedHost(o: {
     }
     if (matchKeyword(cb.text, s.HANDOFF_KEYWORDS)) {
       log.handoffs++;
-      const dial = dialTwiml(s, urls, '+8225550199').replace('<Response>', `<Response><Stop><Transcription name="fd-${cb.callSid}"/></Stop>`);
+      const dial = dialTwiml(s, urls, '+8225550199', { stopTranscription: transcriptionName(cb.callSid) });
       later(ANSWER_MS, () => void o.call().update({ Twiml: dial }));
     } else {
       later(ANSWER_MS, () => play(echoText(cb.text)));

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { QUIET_MS, ReplyWatch, type ReplyEvent } from './reply-watch';
 
-type Input = ['audio', number, number] | ['mark', string, 'played' | 'cleared', number] | ['clear', number] | ['tick', number];
+type Input =
+  | ['audio', number, number]
+  | ['mark', string, 'played' | 'cleared', number]
+  | ['clear', number]
+  | ['pause', number]
+  | ['tick', number];
 
 function feed(inputs: Input[]): Array<ReplyEvent | null> {
   const w = new ReplyWatch();
@@ -13,6 +18,8 @@ function feed(inputs: Input[]): Array<ReplyEvent | null> {
         return w.mark(i[1], i[2], i[3]);
       case 'clear':
         return w.clear(i[1]);
+      case 'pause':
+        return w.clear(i[1], true);
       case 'tick':
         return w.tick(i[1]);
     }
@@ -45,6 +52,16 @@ describe('ReplyWatch', () => {
       'a late part inside a reply (a shorter gap) does not end it',
       [['audio', 800, 0], ['audio', 800, 900], ['tick', 1000 + QUIET_MS - 1]],
       [{ type: 'start', at: 0 }, null, null],
+    ],
+    [
+      'a clear the caller did not cause, then audio again: a pause, the same reply goes on',
+      [['audio', 8000, 0], ['pause', 500], ['audio', 4000, 1000], ['mark', 'r:end', 'played', 1500]],
+      [{ type: 'start', at: 0 }, null, null, { type: 'end', at: 1500, outcome: 'played' }],
+    ],
+    [
+      'a clear the caller did not cause and no audio after it: cleared, at the clear',
+      [['audio', 8000, 0], ['pause', 500], ['tick', 500 + QUIET_MS - 1], ['pause', 600], ['tick', 600 + QUIET_MS]],
+      [{ type: 'start', at: 0 }, null, null, null, { type: 'end', at: 500, outcome: 'cleared' }],
     ],
     [
       'a part mark is not the end, nor is anything while silent',

@@ -3,6 +3,7 @@
 // interruption (hang-up, REST update) send `stop` and close. One stream carries the whole conversation when the host
 // keeps it open; a host that closes it after one reply gets the same caller at its next verb.
 import { ReplyWatch, type ReplyEvent } from './reply-watch';
+import { FINAL_DELAY_MS } from './transcription';
 import type { StreamVerb } from './twiml';
 import type { MediaLeg, StreamAct, StreamStep, VerbContext } from './types';
 
@@ -37,7 +38,7 @@ export async function runStream(ctx: VerbContext, v: StreamVerb, index: number):
   const caller = new StreamCaller(ctx, leg, v, index, local.signal);
   leg.onAudio((bytes) => caller.audio(bytes));
   leg.onMark((name, outcome) => caller.react(caller.watch.mark(name, outcome, ctx.side.now())));
-  leg.onClear(() => caller.react(caller.watch.clear(ctx.side.now())));
+  leg.onClear(() => caller.cleared());
 
   let closedByServer = false;
   try {
@@ -62,6 +63,10 @@ class StreamCaller {
   private act: StreamAct | null = null;
   private heardAny = false;
   private quietTimer = false;
+  /** The caller talked over the current reply (not a backchannel): a clear now is their barge-in. */
+  private cutIn = false;
+  /** Until when the caller is talking (their own words, then the transcription's end-pointing). */
+  private talkingUntil = 0;
 
   constructor(
     private readonly ctx: VerbContext,
@@ -80,10 +85,16 @@ class StreamCaller {
     this.armQuiet();
   }
 
+  cleared(): void {
+    this.react(this.watch.clear(this.ctx.side.now(), !this.cutIn));
+    this.armQuiet(); // a pause ends the reply only if no audio follows
+  }
+
   react(e: ReplyEvent | null): void {
     if (!e || this.signal.aborted) return;
     if (e.type === 'start') {
       const reply = this.replies++;
+      this.cutIn = false;
       this.ctx.act({ type: 'reply', event: 'start', index: reply });
       this.act = this.ctx.caller.onReply({ stream: this.index, reply, parameters: this.v.parameters, elapsedMs: this.ctx.elapsedMs() });
       this.schedule('start', e.at);
@@ -123,12 +134,20 @@ class StreamCaller {
   }
 
   private async run(step: StreamStep, speech: Promise<Buffer> | null): Promise<void> {
-    if (step.kind === 'hangup') return this.ctx.hangup(step.from === 'start' ? 'the caller hung up during the reply' : 'the caller hung up');
+    if (step.kind === 'hangup') {
+      // nobody hangs up in the middle of their own sentence: wait until it was said and transcribed
+      const busy = this.talkingUntil - this.ctx.side.now();
+      if (busy > 0) await this.ctx.side.sleep(busy, this.signal);
+      return this.ctx.hangup(step.from === 'start' ? 'the caller hung up during the reply' : 'the caller hung up');
+    }
     const audio = await speech!;
     if (this.signal.aborted) return;
+    if (this.watch.active && !step.backchannel) this.cutIn = true;
+    const speechMs = audio.length / 8;
+    this.talkingUntil = Math.max(this.talkingUntil, this.ctx.side.now()) + speechMs + FINAL_DELAY_MS[1];
     this.ctx.act({ type: 'stream', event: 'talk', text: step.text });
     this.leg.sendAudio(audio);
     this.ctx.caller.said?.(step.text);
-    this.ctx.heard({ text: step.text, confidence: step.confidence ?? 0.9, speechMs: audio.length / 8 });
+    this.ctx.heard({ text: step.text, confidence: step.confidence ?? 0.9, speechMs });
   }
 }
