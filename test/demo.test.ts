@@ -102,12 +102,6 @@ describe('the embedded demo drives the real host', () => {
     expect(handoff.ok, handoff.message).toBe(true);
 
     const [gather, stream, bargeIn, keyword, operator, unattended, hangup, ttsFailure, backchannel] = await Promise.all(Object.values(sids).map(ended));
-    if (process.env.DEMO_TEST_DUMP) {
-      const all = { stream, bargeIn, keyword, operator, backchannel, ttsFailure };
-      for (const [name, events] of Object.entries(all)) {
-        for (const e of events) if (!['tts.part', 'mark', 'webhook'].includes(e.type)) console.log(name, JSON.stringify(e).slice(0, 220));
-      }
-    }
 
     for (const sid of Object.values(sids)) expect(host.registry.get(sid)).toMatchObject({ simulated: true, state: 'ended', twilioStatus: 'completed' });
 

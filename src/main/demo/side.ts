@@ -123,7 +123,9 @@ function legOf(client: TwilioMediaClient, lineNoise?: Buffer): MediaLeg {
     onClear: (listener) => client.on('clear', () => listener()),
     sendAudio: (mulaw) => {
       talkingUntil = Math.max(Date.now(), talkingUntil) + mulaw.length / 8 + NOISE_SLICE_MS;
+      const ahead = client.queuedMs; // a slice of line noise, or the caller's previous words
       client.sendAudio(mulaw);
+      return ahead;
     },
     closedByServer,
     stop: async () => {

@@ -304,3 +304,19 @@ describe('SimulatedCall: Real-Time Transcription and the streamed conversation',
     expect((await t.run()).reason).toMatch(/application error: a transcription named "fd-1" is already running/);
   });
 });
+
+describe('SimulatedCall: transcription beside a Gather', () => {
+  it('what the caller says at a <Gather> is transcribed too while a transcription runs', async () => {
+    const start = `<Start><Transcription partialResults="false" statusCallbackUrl="${BASE}/transcription"/></Start>`;
+    const doc = gatherDoc().replace('<Response>', `<Response>${start}`);
+    const t = setup(
+      { '/voice_gather': () => doc, '/handle_speech': () => '<Response><Hangup/></Response>' },
+      caller({ turns: [{ text: '주문 취소하고 싶어요', confidence: 0.91 }] }),
+    );
+    await t.run();
+    const final = t.side.to('/transcription').find((r) => r.params.Final === 'true')!;
+    const data: unknown = JSON.parse(final.params.TranscriptionData!);
+    expect(data).toEqual({ transcript: '주문 취소하고 싶어요', confidence: 0.91 });
+    expect(final.at).toBeLessThan(t.side.to('/handle_speech')[0]!.at); // end-pointing 0.6-0.9 s < speechTimeout 2 s
+  });
+});

@@ -294,8 +294,9 @@ export class SimulatedCall {
       act: (a) => this.act(a),
       callback: (hook) => void this.enqueue(hook),
       hangup: (reason) => void this.hangup(reason),
-      heard: (u) => {
-        for (const t of this.transcriptions) t.hear(u);
+      heard: (u, scaled) => {
+        const speechMs = scaled ? Math.round(u.speechMs * (this.o.speed ?? 1)) : u.speechMs;
+        for (const t of this.transcriptions) t.hear({ ...u, speechMs });
       },
     };
   }

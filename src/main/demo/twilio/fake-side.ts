@@ -88,6 +88,7 @@ export class FakeTwilioSide implements TwilioSide {
       sendAudio: (mulaw) => {
         leg.sent.push({ at: clock.now(), bytes: mulaw.length });
         callerListeners.forEach((l) => l(mulaw.length));
+        return 0;
       },
       closedByServer,
       stop: async () => {

@@ -143,10 +143,10 @@ class StreamCaller {
     const audio = await speech!;
     if (this.signal.aborted) return;
     if (this.watch.active && !step.backchannel) this.cutIn = true;
-    const speechMs = audio.length / 8;
-    this.talkingUntil = Math.max(this.talkingUntil, this.ctx.side.now()) + speechMs + FINAL_DELAY_MS[1];
     this.ctx.act({ type: 'stream', event: 'talk', text: step.text });
-    this.leg.sendAudio(audio);
+    // the words play after what is queued ahead of them: the transcription counts from when they end
+    const speechMs = this.leg.sendAudio(audio) + audio.length / 8;
+    this.talkingUntil = Math.max(this.talkingUntil, this.ctx.side.now()) + speechMs + FINAL_DELAY_MS[1];
     this.ctx.caller.said?.(step.text);
     this.ctx.heard({ text: step.text, confidence: step.confidence ?? 0.9, speechMs });
   }

@@ -24,8 +24,8 @@ export interface MediaLeg {
   onMark(listener: (name: string, outcome: 'played' | 'cleared') => void): void;
   /** Called when our server sends `clear`. */
   onClear(listener: () => void): void;
-  /** The caller talks: audio goes out as inbound 20 ms media frames. */
-  sendAudio(mulaw: Buffer): void;
+  /** The caller talks: audio goes out as inbound 20 ms media frames. Returns the ms queued ahead of it. */
+  sendAudio(mulaw: Buffer): number;
   /** Resolves when our server closed the socket (Twilio then goes on with the TwiML). */
   readonly closedByServer: Promise<void>;
   /** Twilio ends the stream (hang-up, REST redirect): sends `stop`, closes. Idempotent. */
@@ -131,6 +131,9 @@ export interface VerbContext {
   callback(hook: Webhook): void;
   /** The caller hangs up (interrupts whatever runs). */
   hangup(reason: string): void;
-  /** The caller starts saying `text` (for `speechMs` of call time): running transcriptions hear it. */
-  heard(u: { text: string; confidence: number; speechMs: number }): void;
+  /**
+   * The caller starts saying `text` for `speechMs`: running transcriptions hear it. Real time (a stream's audio
+   * plays so); `scaled`: simulated time, multiplied by the demo speed like `wait` (a <Gather>'s speech).
+   */
+  heard(u: { text: string; confidence: number; speechMs: number }, scaled?: boolean): void;
 }
