@@ -4,8 +4,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterEach } from 'vitest';
 import type { CallEvent } from '../src/shared/model';
 import { testConfig } from '../src/main/config/load';
 import { createHost, type Host } from '../src/main/host';
@@ -15,9 +14,8 @@ import { s3PartWriter } from '../src/main/sim/part-writer';
 import { startTtsStandIn, type TtsStandIn, type TtsStandInOptions } from '../src/main/sim/tts-standin';
 import { startTwilioRestStandIn, type StandIn } from '../src/main/sim/twilio-rest-standin';
 import { postWebhook, randomSid, twilioCallParams } from '../src/main/sim/webhook-client';
-import { createS3Client } from '../src/main/tts/store';
 import { parseWav } from '../src/main/tts/wav';
-import { S3RVER_CREDENTIALS, startS3rver, useS3rverCredentialsInEnv, type TestS3 } from './helpers/s3rver';
+import { useS3rver, useS3rverCredentialsInEnv } from './helpers/s3rver';
 import { find, parseTwiml, type TwimlNode } from './twiml-harness';
 
 export const ACCOUNT_SID = 'AC' + '2'.repeat(32);
@@ -72,21 +70,13 @@ export interface RigOptions {
 /** One s3rver per file; one host per test (stopped after it). Call at the top level of a test file. */
 export function useConversationRig(): (o?: RigOptions) => Promise<ConversationRig> {
   useS3rverCredentialsInEnv();
-  let s3: TestS3;
-  let s3Client: S3Client;
+  const store = useS3rver();
   const stops: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    s3 = await startS3rver();
-    s3Client = createS3Client(testConfig(s3.settings), { credentials: S3RVER_CREDENTIALS });
-  });
-  afterAll(async () => {
-    s3Client.destroy();
-    await s3.stop();
-  });
   afterEach(async () => {
     while (stops.length) await stops.pop()!();
   });
   return async (o = {}) => {
+    const { s3, client: s3Client } = store;
     const base = testConfig({});
     const greeting = o.settings?.GREETING ?? base.settings.GREETING;
     const tts = await startTtsStandIn({

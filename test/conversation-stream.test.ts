@@ -1,11 +1,35 @@
 // The streamed conversation over real servers (issue 11): one stream per call carrying every bot turn, the
 // caller's words from signed Real-Time Transcription callbacks, answers byte-exact on the same stream.
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import { until } from './media-rig';
 import { audioFor, callerSpeech, greetingAudio, useConversationRig } from './conversation-rig';
 import { findAll, parseTwiml } from './twiml-harness';
 
 const start = useConversationRig();
+const servers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (servers.length) await servers.pop()!();
+});
+
+/** A pilot bot on loopback: answers each POST with answer(body); records what it was sent. */
+async function botServer(answer: (body: { turn: number; text: string }) => { status?: number; json: unknown }) {
+  const got: Array<Record<string, unknown>> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const parsed = JSON.parse(body) as { turn: number; text: string };
+      got.push(parsed);
+      const a = answer(parsed);
+      res.writeHead(a.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(a.json));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/bot`, got };
+}
 const GREETING = '안녕하세요. 프론트도어 음성 안내입니다. 무엇을 도와드릴까요?';
 
 /** The media frames the client received after the last clear (what the newest reply sent). */
@@ -136,5 +160,44 @@ describe('the streamed conversation', () => {
     expect(heard.subarray(0, greetingAudio.length).equals(greetingAudio)).toBe(true);
     expect(heard.length - greetingAudio.length).toBeLessThan(160);
     expect(r.ofType(call.sid, 'tts.job').map((j) => j.status)).toEqual(['started', 'done']);
+  });
+
+  it('BOT_URL decides: its words are spoken, its handoff stops the transcription and dials (source bot); a failure falls back', async () => {
+    const bot = await botServer((b) => (b.turn === 1 ? { json: { say: '배송 조회를 도와드릴게요' } } : b.turn === 2 ? { status: 500, json: {} } : { json: { say: '', handoff: true } }));
+    const r = await start({ settings: { BOT_URL: bot.url } });
+    const call = await r.call();
+    await until(() => call.client.received.media.length >= 10, 'the greeting');
+    await call.words('배송 조회요', true, 1);
+    await until(() => r.ofType(call.sid, 'bot.reply').length === 2, 'the bot answer');
+    expect(r.ofType(call.sid, 'bot.reply')[1]!.text).toBe('배송 조회를 도와드릴게요');
+    expect(bot.got[0]).toMatchObject({ callSid: call.sid, turn: 1, text: '배송 조회요', confidence: 0.91 });
+    expect((bot.got[0]!.heardOfLastReply as { interrupted: boolean }).interrupted).toBe(true);
+    await call.words('그리고요', true, 2);
+    await until(() => r.ofType(call.sid, 'bot.reply').length === 3, 'the fallback answer');
+    expect(r.ofType(call.sid, 'bot.reply')[2]!.text).toContain('"그리고요"');
+    expect(r.host.registry.get(call.sid)!.alerts.map((a) => a.kind)).toContain('bot_error');
+    await call.words('음 그냥 연결해줘', true, 3);
+    await until(() => r.rest.requests.length === 1, 'the REST update');
+    expect(r.ofType(call.sid, 'bot.decision').map((d) => [d.turn, d.decidedBy, d.action])).toEqual([
+      [1, 'bot_url', 'say'],
+      [2, 'fallback', 'say'],
+      [3, 'bot_url', 'handoff'],
+    ]);
+    expect(r.host.registry.get(call.sid)!.handoff?.source).toBe('bot');
+    expect(parseTwiml(r.rest.requests[0]!.form.Twiml!).children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
+  });
+
+  it('STREAM_STT=gather: no transcription, the caller speaking over the greeting closes the stream at once, then <Gather>', async () => {
+    const r = await start({ settings: { STREAM_STT: 'gather' } });
+    const call = await r.call();
+    expect(findAll(call.twiml, 'Transcription')).toHaveLength(0);
+    await until(() => call.client.received.media.length >= 30, 'the greeting to be playing');
+    call.client.sendAudio(callerSpeech);
+    expect(await call.client.closed()).toBe(1000);
+    expect(r.ofType(call.sid, 'stream.stopped').map((e) => e.reason)).toEqual(['barge-in']);
+    expect(r.ofType(call.sid, 'bargein')).toEqual([expect.objectContaining({ decision: 'interrupted', trigger: 'vad' })]);
+    expect(r.host.conversations!.has(call.sid)).toBe(false);
+    const after = parseTwiml((await r.post('/after_stream', call.sid)).body);
+    expect(findAll(after, 'Gather')).toHaveLength(1);
   });
 });

@@ -167,7 +167,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   PART_STORE_DIR: 'Demo only: local folder the TTS stand-in writes parts to',
   PACING_LEAD_MS: 'Audio kept queued at Twilio ahead of playback',
   PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
-  BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
+  BARGE_IN: 'off: the caller never stops the bot; clear and clear-and-gather (the same now): caller speech pauses the bot, speech lasting BARGE_IN_MIN_SPEECH_MS (or a final transcript) stops it; a stream with no conversation (STREAM_STT=gather) ends at once',
   MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
   STREAM_STT: 'How a streamed call hears the caller: transcription (Twilio Real-Time Transcription beside the one stream per call) or gather (a <Gather> after each streamed reply, for accounts without it)',
   TRANSCRIPTION_ENGINE: '<Transcription transcriptionEngine> (google handles ko-KR)',

@@ -129,7 +129,9 @@ export class Conversation {
     this.silent = 0;
     this.stopSilence();
     this.emit({ type: 'transcript', text, source: 'transcription', turn, ...(confidence !== undefined ? { confidence } : {}), ...(scripted ? { scripted } : {}) });
+    const live = this.current;
     if (this.control?.replying()) this.control.interrupt('transcript');
+    if (live) await live.handle.outcome; // settled by the interrupt: what the caller heard of it is on the turn
     const decision = await this.d.bot.decide({ callSid: this.d.callSid, turn, text, ...(confidence !== undefined ? { confidence } : {}), ...(this.lastHeard ? { heardOfLastReply: this.lastHeard } : {}) });
     clock.decidedAt = this.d.now();
     if (this.stopped || this.ended) return;

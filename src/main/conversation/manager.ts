@@ -1,25 +1,14 @@
 // The conversations of the host, keyed by callSid: created when /voice_stream (or /handle_speech in REPLY_MODE=
 // stream) hands a call to the stream, attached when its stream starts, fed by /transcription, dropped when the call
 // ends. Owns the transcription dedupe and the bot. stop() leaves no conversation and no timer behind.
-import type { CommandResult, HandoffSource, ReplyKind } from '../../shared/model';
-import type { CallRegistry } from '../calls/registry';
-import type { Settings } from '../config/schema';
-import type { Logger } from '../log';
-import type { TimerApi } from '../media/pacer';
+import type { CommandResult, ReplyKind } from '../../shared/model';
 import type { StreamControl, StreamListener } from '../media/session';
 import { createBot, type Bot } from './bot';
-import { Conversation } from './conversation';
+import { Conversation, type ConversationDeps } from './conversation';
 import { parseTranscriptionCallback, TranscriptionDedupe } from './transcription';
 
-export interface ConversationManagerDeps {
-  settings: Settings;
-  registry: CallRegistry;
-  log: Logger;
-  handoff(callSid: string, source: HandoffSource): Promise<CommandResult>;
-  timers: TimerApi;
-  now: () => number;
-  bot?: Bot;
-}
+/** What every conversation needs (ConversationDeps without its call), and optionally the bot (default: createBot). */
+export type ConversationManagerDeps = Omit<ConversationDeps, 'callSid' | 'bot'> & { bot?: Bot };
 
 export type TranscriptionResult = { status: 'accepted' | 'duplicate' | 'unknown-call' } | { status: 'invalid'; error: string };
 

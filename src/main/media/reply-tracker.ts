@@ -269,6 +269,11 @@ export class ReplyTracker {
     return this.state.phase === 'paused';
   }
 
+  /** Not over yet (starting, playing, paused): it may still be heard. */
+  live(): boolean {
+    return isLive(this.state);
+  }
+
   /** Yield: stop sending, forget what Twilio had not played (the clear is the session's). What was heard so far. */
   pause(now: number): { heardMs: number; replyMs: number } {
     this.step({ type: 'pause' }, now);

@@ -73,7 +73,7 @@ export class FakeReply implements ReplyAudio {
   }
 }
 
-export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; attach?: SessionDeps['attach']; minSpeechMs?: number } = {}) {
+export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; attach?: SessionDeps['attach']; minSpeechMs?: number; taps?: SessionDeps['taps'] } = {}) {
   const timers = new FakeTimers();
   const registry = new CallRegistry({ now: timers.now });
   const events: CallEvent[] = [];
@@ -102,6 +102,7 @@ export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; att
     bargeIn: opts.bargeIn ?? 'clear-and-gather',
     loadApology: () => APOLOGY,
     attach: opts.attach,
+    taps: opts.taps,
     minSpeechMs: opts.minSpeechMs,
     send: (data) => {
       sent.push(JSON.parse(data));

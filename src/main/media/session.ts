@@ -39,10 +39,13 @@ export interface StreamControl {
   readonly streamSid: string;
   /** Speak `text` (a running reply is cancelled first). */
   speak(text: string, o: { turn?: number; kind: ReplyKind }): ReplyHandle;
-  /** Whether the current reply is live (audible or paused). */
+  /** Whether the current reply is live (starting, audible or paused). */
   replying(): boolean;
   /** Stop the current reply: the caller took the turn (`clear`, job and polling cancelled). */
   interrupt(trigger: 'vad' | 'transcript'): void;
+  /** Hold the current reply (`clear`, the unplayed frames kept) / carry on from where the caller stopped hearing it. */
+  pause(reason: string): void;
+  resume(): void;
   /** End the stream with 1000 (Twilio continues at <Connect action>). */
   close(reason: string): void;
 }
@@ -189,8 +192,18 @@ export class MediaSession {
       callSid: this.callSid!,
       streamSid: this.streamSid!,
       speak: (text, o) => this.speak(text, o),
-      replying: () => this.reply?.speaking() === true || this.reply?.paused() === true,
+      replying: () => this.reply?.live() === true,
       interrupt: (trigger) => this.interrupt(trigger),
+      pause: (reason) => {
+        const reply = this.reply;
+        if (!reply?.speaking()) return;
+        const now = this.deps.now();
+        this.sendClear(reason, now);
+        reply.pause(now);
+      },
+      resume: () => {
+        if (this.reply?.paused()) this.reply.resume(this.deps.now());
+      },
       close: (reason) => this.finish(reason),
     };
   }
@@ -241,13 +254,16 @@ export class MediaSession {
     this.emit({ type: 'clear', reason }, now);
   }
 
-  /** The caller took the turn: a live reply stops (clear if audible), what they heard is recorded. */
+  /** The caller took the turn: a live reply stops (clear if audible), what they heard is recorded. A reply not yet
+   *  audible is stopped too (its job cancelled), without a bargein event: the caller heard none of it. */
   private interrupt(trigger: 'vad' | 'transcript', speechMs?: number): void {
     const reply = this.reply;
-    if (!reply || !(reply.speaking() || reply.paused())) return;
+    if (!reply?.live()) return;
     const now = this.deps.now();
+    const audible = reply.speaking() || reply.paused();
     if (reply.speaking()) this.sendClear('barge-in', now);
     const { heardMs, replyMs } = reply.interrupt(now);
+    if (!audible) return;
     this.emit({ type: 'bargein', decision: 'interrupted', replyId: reply.replyId, trigger, verdict: 'speech', ...(speechMs !== undefined ? { speechMs } : {}), heardMs, replyMs }, now);
   }
 

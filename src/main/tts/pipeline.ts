@@ -39,7 +39,8 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
   let stopped = false;
   return {
     speak(text, ids) {
-      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: () => bucketFor(ids.streamSid) }, stopped);
+      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: () => bucketFor(ids.streamSid) });
+      reply.start(stopped);
       if (!stopped) {
         active.add(reply);
         void reply.finished.then(() => active.delete(reply));
@@ -73,27 +74,21 @@ class Reply implements ReplyAudio {
   private lastSeenAt: number | undefined;
   private iterated = false;
 
+  private resolveJob!: (jobId: string) => void;
+  private rejectJob!: (err: unknown) => void;
+  private started = false;
+
+  /** Nothing starts here: start() sends the job (the pipeline calls it right after construction). */
   constructor(
-    text: string,
+    private readonly text: string,
     private readonly ids: { callSid: string; streamSid: string; replyId: string },
     private readonly d: ReplyDeps,
-    refused: boolean,
   ) {
     this.replyId = ids.replyId;
     this.streamSid = ids.streamSid;
     this.stats = { s3Requests: 0, startedAt: d.now() };
     const s = d.config.settings;
-    if (refused) {
-      this.jobId = Promise.reject(new TtsError('TTS pipeline is stopped', 'start'));
-      this.end(new TtsError('TTS pipeline is stopped', 'start'));
-    } else {
-      this.jobId = startTtsJob({
-        url: d.ttsUrl,
-        request: { text, callSid: ids.callSid, streamSid: ids.streamSid },
-        timeoutMs: s.TTS_TIMEOUT_MS,
-        signal: this.controller.signal,
-      });
-    }
+    this.jobId = new Promise<string>((resolve, reject) => ((this.resolveJob = resolve), (this.rejectJob = reject)));
     this.jobId.catch(() => undefined); // the media session may only iterate parts(); never an unhandled rejection
     this.finished = this.jobId
       .then((jobId) => {
@@ -125,6 +120,24 @@ class Reply implements ReplyAudio {
           this.end(this.controller.signal.aborted ? undefined : error);
         },
       );
+  }
+
+  /** Send the TTS job (once); `refused`: the pipeline is stopped, the reply fails at once. */
+  start(refused = false): void {
+    if (this.started) return;
+    this.started = true;
+    if (refused) {
+      const error = new TtsError('TTS pipeline is stopped', 'start');
+      this.rejectJob(error);
+      this.end(error);
+      return;
+    }
+    startTtsJob({
+      url: this.d.ttsUrl,
+      request: { text: this.text, callSid: this.ids.callSid, streamSid: this.ids.streamSid },
+      timeoutMs: this.d.config.settings.TTS_TIMEOUT_MS,
+      signal: this.controller.signal,
+    }).then(this.resolveJob, this.rejectJob);
   }
 
   parts(): AsyncIterable<AudioPart> {
