@@ -109,6 +109,16 @@ describe('scenarios against the real TwiML builders', () => {
     expect(GOODBYES).toContain(t.said()[0]);
   });
 
+  it('barge-in with STREAM_STT=gather: the host closes the stream mid-sentence, the <Gather> hears the request', async () => {
+    // the caller talks 1.65 s in for 0.4 s; the host closes the stream 0.1 s into it
+    const t = run('barge-in', 8, [{ replies: [{ atMs: 150, ms: 3000 }], closeAtMs: 150 + 1500 + 100 }]);
+    await t.finish();
+    const talk = t.actions.find((a) => a.type === 'stream' && a.event === 'talk') as { text: string };
+    expect(t.said()[0]).toBe(talk.text);
+    expect(t.actions.find((a) => a.type === 'speech')).toMatchObject({ type: 'speech', text: talk.text });
+    expect(GOODBYES).toContain(t.said()[1]);
+  });
+
   it('keyword-handoff: the caller asks for 상담원, the Dial rings, the agent answers and hangs up later', async () => {
     const t = run('keyword-handoff', 9, [greetingStream]);
     await t.finish();

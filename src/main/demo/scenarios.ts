@@ -51,6 +51,8 @@ type Line = { text: string; confidence: number };
 /** What the caller will say, in order; `next()` returns null when they have nothing more to say. */
 class Script {
   private promised: { stream: number; text: string } | null = null;
+  /** A line the host cut off by closing the stream: said again at once at the next <Gather>. */
+  private resumed: string | null = null;
 
   constructor(
     private readonly random: Random,
@@ -66,12 +68,22 @@ class Script {
     return this.queue[0] ?? null;
   }
 
-  /** At a Gather the line is said at once. */
-  take(): Line | null {
+  /** At a Gather the line is said at once (over its prompt when the stream cut it off). */
+  take(): (Line & { bargeInMs?: number }) | null {
     this.promised = null;
     const line = this.peek();
     this.queue.shift();
-    return line;
+    const cut = line !== null && line.text === this.resumed;
+    this.resumed = null;
+    return line && cut ? { ...line, bargeInMs: 0 } : line;
+  }
+
+  /** The stream closed while `text` was being said: the caller goes on with it (the Gather hears it). */
+  cutOff(text: string): void {
+    if (this.queue[0]?.text === text) return;
+    const line = { text, confidence: confidence(this.random) };
+    this.queue.unshift(line);
+    this.resumed = text;
   }
 
   /** Promises the next line on `stream` (null: already promised there, or nothing left). */
@@ -103,7 +115,8 @@ function scripted(random: Random, script: Script, dial: DialAnswer, maxCallMs: n
   return {
     atGather: () => {
       const line = script.take();
-      return line ? ({ text: line.text, confidence: line.confidence } satisfies Utterance) : 'hangup';
+      if (!line) return 'hangup';
+      return { text: line.text, confidence: line.confidence, ...(line.bargeInMs !== undefined ? { bargeInMs: line.bargeInMs } : {}) } satisfies Utterance;
     },
     onReply: (turn) => {
       const line = script.promise(turn.stream);
@@ -114,6 +127,7 @@ function scripted(random: Random, script: Script, dial: DialAnswer, maxCallMs: n
       return { steps: [{ kind: 'talk', from: 'end', atMs: answerAfter(), text: line.text, confidence: line.confidence }] } satisfies StreamAct;
     },
     said: (text) => script.said(text),
+    cutOff: (text) => script.cutOff(text),
     dialAnswer: () => dial,
     maxCallMs,
   };

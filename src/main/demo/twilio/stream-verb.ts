@@ -45,6 +45,7 @@ export async function runStream(ctx: VerbContext, v: StreamVerb, index: number):
     await ctx.guard(leg.closedByServer);
     closedByServer = true;
     ctx.act({ type: 'stream', event: 'closed' });
+    caller.closed();
   } finally {
     local.abort();
     ctx.signal.removeEventListener('abort', onOuterAbort);
@@ -67,6 +68,8 @@ class StreamCaller {
   private cutIn = false;
   /** Until when the caller is talking (their own words, then the transcription's end-pointing). */
   private talkingUntil = 0;
+  /** What the caller is saying right now, and until when. */
+  private saying: { text: string; until: number } | null = null;
 
   constructor(
     private readonly ctx: VerbContext,
@@ -83,6 +86,11 @@ class StreamCaller {
     }
     this.react(this.watch.audio(bytes, this.ctx.side.now()));
     this.armQuiet();
+  }
+
+  /** Our server closed the socket: words the caller had not finished go on at the next verb (a <Gather>). */
+  closed(): void {
+    if (this.saying && this.saying.until > this.ctx.side.now()) this.ctx.caller.cutOff?.(this.saying.text);
   }
 
   cleared(): void {
@@ -146,6 +154,7 @@ class StreamCaller {
     this.ctx.act({ type: 'stream', event: 'talk', text: step.text });
     // the words play after what is queued ahead of them: the transcription counts from when they end
     const speechMs = this.leg.sendAudio(audio) + audio.length / 8;
+    if (!step.backchannel) this.saying = { text: step.text, until: this.ctx.side.now() + speechMs };
     this.talkingUntil = Math.max(this.talkingUntil, this.ctx.side.now()) + speechMs + FINAL_DELAY_MS[1];
     this.ctx.caller.said?.(step.text);
     this.ctx.heard({ text: step.text, confidence: step.confidence ?? 0.9, speechMs });

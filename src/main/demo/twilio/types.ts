@@ -86,6 +86,8 @@ export interface Caller {
   onReply(turn: { stream: number; reply: number; parameters: Params; elapsedMs: number }): StreamAct;
   /** A talk step was said (a stream that closes first cancels it): a script moves on only then. */
   said?(text: string): void;
+  /** Our server closed the stream while the caller was still saying `text`: they go on at the next verb. */
+  cutOff?(text: string): void;
   /** The caller's voice for `text` (raw mu-law 8 kHz). */
   speechAudio(text: string): Promise<Buffer>;
   /** How the Dial target answers. */
