@@ -3,6 +3,7 @@
 // interruption (hang-up, REST update) send `stop` and close. One stream carries the whole conversation when the host
 // keeps it open; a host that closes it after one reply gets the same caller at its next verb.
 import { ReplyWatch, type ReplyEvent } from './reply-watch';
+import { voicedMs } from './timing';
 import { FINAL_DELAY_MS } from './transcription';
 import type { StreamVerb } from './twiml';
 import type { MediaLeg, StreamAct, StreamStep, VerbContext } from './types';
@@ -152,10 +153,11 @@ class StreamCaller {
     if (this.signal.aborted) return;
     if (this.watch.active && !step.backchannel) this.cutIn = true;
     this.ctx.act({ type: 'stream', event: 'talk', text: step.text });
-    // the words play after what is queued ahead of them: the transcription counts from when they end
-    const speechMs = this.leg.sendAudio(audio) + audio.length / 8;
+    // the words play after what is queued ahead of them; the transcription end-points from where the voice ends
+    const ahead = this.leg.sendAudio(audio);
+    const speechMs = ahead + voicedMs(audio);
     if (!step.backchannel) this.saying = { text: step.text, until: this.ctx.side.now() + speechMs };
-    this.talkingUntil = Math.max(this.talkingUntil, this.ctx.side.now()) + speechMs + FINAL_DELAY_MS[1];
+    this.talkingUntil = Math.max(this.talkingUntil, this.ctx.side.now()) + ahead + audio.length / 8 + FINAL_DELAY_MS[1];
     this.ctx.caller.said?.(step.text);
     this.ctx.heard({ text: step.text, confidence: step.confidence ?? 0.9, speechMs });
   }
