@@ -9,12 +9,14 @@ import { resolveConfig, type Config } from './config/load';
 import { publicUrls, MEDIA_PATH, type PublicUrls } from './config/urls';
 import { settingsView } from './config/view';
 import { createConsoleApi, type HostConsoleApi } from './console/api';
+import { createNoticeHub } from './console/notices';
 import type { ConversationManager } from './conversation/manager';
 import { createCallRoom, type CallRoom } from './conversation/room';
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
 import { createLogger, type Logger } from './log';
+import { StreamAdmission } from './media/admission';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
 import { createTtsPipeline } from './tts/pipeline';
@@ -40,6 +42,8 @@ export interface Host {
   readonly authToken: string | null;
   /** The streamed conversations while running (operator hooks: say, setMuted). */
   readonly conversations: ConversationManager | null;
+  /** Media stream grants (issued with every <Stream>, checked on every start); null before start(). */
+  readonly admission: StreamAdmission | null;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -61,6 +65,9 @@ export function createHost(options: HostOptions): Host {
   let offHistory: (() => void) | null = null;
   const ports = { http: 0, ws: 0 };
   let started = false;
+  // security: host notices for the operator, and the grants that bind media streams to calls (media/admission.ts)
+  const notices = createNoticeHub({ now });
+  let admission: StreamAdmission | null = null;
 
   const authToken = (): string | null => (config.settings.SKIP_SIGNATURE_VALIDATION ? null : authTokenFor(config));
 
@@ -78,6 +85,7 @@ export function createHost(options: HostOptions): Host {
     health: health(),
     settings: settingsView(options.config, urls, effectiveOverrides(config, options.config)),
     demo: { enabled: demo !== null, autoDemo: demo?.autoDemo ?? false },
+    notices: notices.recent(),
   });
 
   const lazyApi: ConsoleApi = {
@@ -107,6 +115,7 @@ export function createHost(options: HostOptions): Host {
           simulate: (s) => (demo ? demo.simulate(s) : Promise.resolve({ ok: false, message: 'Simulated calls are available in demo mode only' })),
           setAutoDemo: (on) => demo?.setAutoDemo(on),
         },
+        notices,
       });
     }
     return api;
@@ -140,7 +149,9 @@ export function createHost(options: HostOptions): Host {
       httpServer = createServer((req, res) => (app ? app(req, res) : res.writeHead(503).end()));
       ports.http = await listen(httpServer, s.HTTP_PORT, s.BIND_ADDRESS, 'HTTP_PORT');
       urls = publicUrls(config, ports.http);
-      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: pipeline, authToken: authToken(), now }));
+      const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
+      admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices, callEnded });
+      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: pipeline, authToken: authToken(), now, admission, notices }));
       app = r.app;
       const upgrade = r.upgrade;
       httpServer.on('upgrade', upgrade);
@@ -205,6 +216,9 @@ export function createHost(options: HostOptions): Host {
     },
     get conversations() {
       return room?.conversations ?? null;
+    },
+    get admission() {
+      return admission;
     },
   };
 }

@@ -1,5 +1,5 @@
 // ConsoleApi: the one typed API both doors (Electron IPC and the browser WebSocket) expose.
-import type { Call, CallEvent, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, Snapshot } from './model';
+import type { Call, CallEvent, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, HostNotice, Snapshot } from './model';
 
 /** What a subscriber receives. The first message is always a snapshot. */
 export type ConsoleMessage =
@@ -7,7 +7,9 @@ export type ConsoleMessage =
   | { kind: 'call'; call: Call }
   | { kind: 'event'; event: CallEvent }
   | { kind: 'health'; health: HostHealth }
-  | { kind: 'call.removed'; callSid: string };
+  | { kind: 'call.removed'; callSid: string }
+  // host-level notices that belong to no call (refused stream, red health check)
+  | { kind: 'notice'; notice: HostNotice };
 
 export interface ConsoleApi {
   subscribe(listener: (message: ConsoleMessage) => void): () => void;

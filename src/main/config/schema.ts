@@ -110,6 +110,9 @@ export const settingsSchema = z.object({
   BOT_URL: httpUrl.optional(),
   BOT_TIMEOUT_MS: ms(1500, 50),
   BARGE_IN_MIN_SPEECH_MS: ms(450, 0),
+  // Media admission (sec)
+  MAX_STREAMS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, 'must be at least 1').default(200),
+  STREAM_START_TIMEOUT_MS: ms(5000, 100),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -176,4 +179,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   BOT_URL: 'Optional bot: POST {callSid, turn, text, confidence, heardOfLastReply} → {say, handoff?, hangup?}; unset: echo and HANDOFF_KEYWORDS',
   BOT_TIMEOUT_MS: 'How long a BOT_URL answer may take before the apology and the echo rules take over',
   BARGE_IN_MIN_SPEECH_MS: 'Caller speech this long while the bot speaks interrupts it; shorter (네, 음, a cough) only pauses it and the reply resumes',
+  // Media admission (sec)
+  MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
+  STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',
 };

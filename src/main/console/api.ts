@@ -4,6 +4,7 @@ import type { Call, CallRecord, CommandResult, DemoScenario, HistoryQuery, Snaps
 import { DEMO_SCENARIOS } from '../../shared/model';
 import type { CallRegistry } from '../calls/registry';
 import type { HistoryStore } from '../history/store';
+import type { NoticeHub } from './notices';
 
 export interface ConsoleApiDeps {
   registry: CallRegistry;
@@ -12,6 +13,8 @@ export interface ConsoleApiDeps {
   handoff: (callSid: string) => Promise<CommandResult>;
   hangup: (callSid: string) => Promise<CommandResult>;
   demo: { simulate(s: DemoScenario): Promise<CommandResult>; setAutoDemo(on: boolean): void } | null;
+  /** Host notices, broadcast as { kind: 'notice' } (the snapshot carries the recent ones). */
+  notices?: NoticeHub;
 }
 
 export interface HostConsoleApi extends ConsoleApi {
@@ -37,6 +40,7 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
     if (event.type !== 'pacing' && event.type !== 'tts.part' && event.type !== 'mark') send({ kind: 'call', call });
   });
   const offRemoved = deps.registry.onRemoved((callSid) => send({ kind: 'call.removed', callSid }));
+  const offNotice = deps.notices?.onNotice((notice) => send({ kind: 'notice', notice })) ?? (() => undefined);
 
   const sidOk = (sid: unknown): sid is string => typeof sid === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(sid);
 
@@ -81,6 +85,7 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
     close() {
       offEvent();
       offRemoved();
+      offNotice();
       listeners.clear();
     },
   };

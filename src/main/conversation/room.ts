@@ -5,8 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { CallRegistry } from '../calls/registry';
 import type { Config } from '../config/load';
+import type { NoticeHub } from '../console/notices';
 import { MEDIA_PATH, type PublicUrls } from '../config/urls';
 import type { Logger } from '../log';
+import type { StreamAdmission } from '../media/admission';
 import { realTimers } from '../media/pacer';
 import { createMediaServer, type MediaServer } from '../media/server';
 import type { TtsPipeline } from '../tts/types';
@@ -24,6 +26,9 @@ export interface CallRoomDeps {
   tts: TtsPipeline;
   authToken: string | null;
   now: () => number;
+  /** The grants that bind media streams to calls (shared by the webhook app and the media server). */
+  admission: StreamAdmission;
+  notices?: NoticeHub;
 }
 
 export interface CallRoom {
@@ -50,8 +55,9 @@ export function createCallRoom(d: CallRoomDeps): CallRoom {
     now,
   });
   const manager = conversations;
-  const app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations: manager });
-  const media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach });
+  const { admission, notices } = d;
+  const app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations: manager, admission });
+  const media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices });
   return {
     handoff,
     conversations: manager,

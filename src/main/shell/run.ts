@@ -3,7 +3,7 @@
 import type * as Electron from 'electron';
 import { join } from 'node:path';
 import type { ConsoleMessage } from '../../shared/api';
-import { CONSOLE_METHODS, type ConsoleMethod } from '../../shared/api';
+import { checkConsoleRequest } from '../console/params';
 import type { Host } from '../host';
 import { CONTENT_SECURITY_POLICY, windowOptions } from './window';
 import { IPC_INVOKE, IPC_PUSH, IPC_SUBSCRIBE, isTrustedSender } from './ipc';
@@ -23,16 +23,19 @@ export function runShell(options: ShellOptions): { ready: Promise<void> } {
   const host = options.createHost();
   let quitting = false;
   const unsubscribers = new Map<number, () => void>();
+  const trusted = { devUrl: options.devUrl, rendererFile: join(options.outDir, 'renderer/index.html') };
 
-  ipcMain.handle(IPC_INVOKE, async (event, method: ConsoleMethod, params: unknown[]) => {
-    if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) throw new Error('Refused: untrusted sender');
-    if (!CONSOLE_METHODS.includes(method) || !Array.isArray(params)) throw new Error('Refused: unknown method');
-    const fn = host.api[method] as (...args: unknown[]) => Promise<unknown>;
-    return fn.apply(host.api, params);
+  // every method's parameters are schema-checked (console/params.ts) before the host sees them
+  ipcMain.handle(IPC_INVOKE, async (event, method: unknown, params: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url, trusted)) throw new Error('Refused: untrusted sender');
+    const request = checkConsoleRequest(method, params);
+    if (!request.ok) throw new Error(`Refused: ${request.error}`);
+    const fn = host.api[request.method] as (...args: unknown[]) => Promise<unknown>;
+    return fn.apply(host.api, request.params);
   });
 
   ipcMain.on(IPC_SUBSCRIBE, (event) => {
-    if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) return;
+    if (!isTrustedSender(event.senderFrame?.url, trusted)) return;
     const contents = event.sender;
     unsubscribers.get(contents.id)?.();
     const off = host.api.subscribe((message: ConsoleMessage) => {

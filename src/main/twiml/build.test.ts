@@ -42,9 +42,12 @@ describe('other documents', () => {
     expect(doc).toHaveProperty('Hangup');
   });
 
-  it('stream carries the text as a Parameter, escaped', () => {
-    const xml = streamTwiml(urls, 'a"b<c>&');
-    expect(parser.parse(xml).Response.Connect.Stream.Parameter.value).toBe('a"b<c>&');
+  it('stream carries the text and the grant as Parameters, escaped', () => {
+    const xml = streamTwiml(urls, 'a"b<c>&', 'v1.g.1.m');
+    expect(parser.parse(xml).Response.Connect.Stream.Parameter).toEqual([
+      { name: 'text', value: 'a"b<c>&' },
+      { name: 'grant', value: 'v1.g.1.m' },
+    ]);
     expect(parser.parse(xml).Response.Connect.Stream.url).toBe('wss://fd.example/media');
   });
 
@@ -59,10 +62,11 @@ describe('other documents', () => {
     const stop = parser.parse(dialTwiml(s, urls, '+8225551234', { stopTranscription: 'fd-CA1' })).Response;
     expect(stop.Stop.Transcription.name).toBe('fd-CA1');
     expect(Object.keys(stop)).toEqual(['Stop', 'Say', 'Dial']);
-    const conv = parser.parse(conversationTwiml(s, urls, 'CA1', '안녕')).Response;
+    const conv = parser.parse(conversationTwiml(s, urls, 'CA1', '안녕', 'g1')).Response;
     expect(Object.keys(conv)).toEqual(['Start', 'Connect']);
     expect(conv.Start.Transcription).toMatchObject({ name: 'fd-CA1', statusCallbackUrl: 'https://fd.example/transcription', partialResults: 'true' });
     expect(conv.Start.Transcription.hints).toBeUndefined();
-    expect(conv.Connect.Stream.Parameter.value).toBe('안녕');
+    const params = [conv.Connect.Stream.Parameter].flat() as Array<{ name: string; value: string }>;
+    expect(params.find((p) => p.name === 'text')?.value).toBe('안녕');
   });
 });

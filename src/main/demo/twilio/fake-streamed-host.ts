@@ -72,7 +72,7 @@ export function streamedHost(o: {
   };
 
   // the host's own TwiML builders: <Start><Transcription> + <Connect><Stream>, and the handoff that stops it
-  const voiceStream: Route = (p) => conversationTwiml(s, urls, p.CallSid!, s.GREETING);
+  const voiceStream: Route = (p) => conversationTwiml(s, urls, p.CallSid!, s.GREETING, 'grant-token');
 
   const transcription: Route = (p) => {
     const parsed = parseTranscriptionCallback(p);

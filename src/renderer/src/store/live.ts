@@ -107,6 +107,8 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
     }
     case 'health':
       return { ...state, health: message.health };
+    case 'notice': // host notices are shown as toasts (store.ts), not kept in the live state
+      return state;
     case 'call.removed': {
       if (!state.calls[message.callSid]) return state;
       const { [message.callSid]: gone, ...calls } = state.calls;
