@@ -8,7 +8,7 @@ import type { CallEvent, DemoScenario } from '../src/shared/model';
 import { testConfig } from '../src/main/config/load';
 import { createHost, type Host } from '../src/main/host';
 import { silentLogger } from '../src/main/log';
-import { GIVE_UPS } from '../src/main/demo/utterances';
+import { GIVE_UPS, GOODBYES } from '../src/main/demo/utterances';
 
 const resources = () =>
   process
@@ -94,13 +94,14 @@ describe('the embedded demo drives the real host', () => {
       unattended: await simulate('operator-handoff'),
       hangup: await simulate('hangup-mid-reply'),
       ttsFailure: await simulate('tts-failure'),
+      backchannel: await simulate('backchannel'),
     };
     // the operator presses Hand off while the greeting is still streaming
     await firstEvent(sids.operator, (e) => e.type === 'stream.started');
     const handoff = await host.api.handoff(sids.operator);
     expect(handoff.ok, handoff.message).toBe(true);
 
-    const [gather, stream, bargeIn, keyword, operator, unattended, hangup, ttsFailure] = await Promise.all(Object.values(sids).map(ended));
+    const [gather, stream, bargeIn, keyword, operator, unattended, hangup, ttsFailure, backchannel] = await Promise.all(Object.values(sids).map(ended));
 
     for (const sid of Object.values(sids)) expect(host.registry.get(sid)).toMatchObject({ simulated: true, state: 'ended', twilioStatus: 'completed' });
 
@@ -110,31 +111,49 @@ describe('the embedded demo drives the real host', () => {
     expect(said.every((t) => /[\uAC00-\uD7A3]/.test(t.text) && t.confidence! > 0.7)).toBe(true);
     expect(of(gather, 'call.status').map((e) => e.status)).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
 
-    // stream: the greeting's parts arrive, are played, and the stream ends by itself
+    // stream: the greeting's parts arrive and are played; the caller's 2-3 requests and goodbye are all heard
+    // (on the one stream by a host that keeps it open, else at <Gather> after it)
     const job = of(stream, 'tts.job');
-    expect(job.map((j) => j.status)).toEqual(['started', 'done']);
+    expect(job.slice(0, 2).map((j) => j.status)).toEqual(['started', 'done']);
     expect(of(stream, 'tts.part').length).toBeGreaterThanOrEqual(5);
     expect(of(stream, 'mark').some((m) => m.outcome === 'played')).toBe(true);
-    expect(of(stream, 'stream.stopped')[0]!.reason).not.toBe('stop');
-    expect(of(stream, 'transcript').length).toBe(2);
+    expect(of(stream, 'transcript').length).toBeGreaterThanOrEqual(3);
+    expect(GOODBYES).toContain(of(stream, 'transcript').at(-1)!.text);
+    // ... all on the one stream, heard through Real-Time Transcription (partials, then finals), labelled scripted
+    expect(of(stream, 'stream.started')).toHaveLength(1);
+    expect(of(stream, 'transcript').every((t) => t.source === 'transcription' && t.scripted === true)).toBe(true);
+    expect(of(stream, 'transcript.partial').length).toBeGreaterThanOrEqual(of(stream, 'transcript').length);
+    expect(of(stream, 'transcription').map((t) => t.status)).toEqual(['started', 'stopped']);
+    const answers = of(stream, 'bot.reply').filter((r) => r.kind === 'answer');
+    for (const t of of(stream, 'transcript')) expect(answers.some((r) => r.text.includes(t.text))).toBe(true);
 
     // barge-in: the caller's speech clears the reply ~1.5 s in
     const barge = of(bargeIn, 'bargein')[0]!;
     expect(barge.heardMs).toBeGreaterThan(1000);
     expect(barge.heardMs).toBeLessThan(barge.replyMs);
     expect(of(bargeIn, 'clear').length).toBeGreaterThanOrEqual(1);
+    // ... the request was said once, over the greeting, and answered on the same stream
+    const request = of(bargeIn, 'transcript')[0]!;
+    expect(request.at).toBeLessThan(of(bargeIn, 'bot.reply').find((r) => r.kind === 'answer')!.at + 1);
+    expect(of(bargeIn, 'transcript').filter((t) => t.text === request.text)).toHaveLength(1);
+    expect(of(bargeIn, 'bot.reply').some((r) => r.kind === 'answer' && r.text.includes(request.text))).toBe(true);
+    expect(of(bargeIn, 'stream.started')).toHaveLength(1);
 
     // keyword handoff: 상담원 → Dial → the agent answers (child-leg callbacks) → the Dial action
     expect(of(keyword, 'transcript').at(-1)!.text).toContain('상담원');
     const kh = of(keyword, 'handoff');
     expect(kh.map((h) => h.status)).toEqual(expect.arrayContaining(['requested', 'dialing', 'connected']));
     expect(kh.some((h) => h.dialCallStatus === 'completed')).toBe(true);
+    // ... on the stream: the handoff's TwiML stopped the transcription before the Dial rang
+    const stopped = of(keyword, 'transcription').find((t) => t.status === 'stopped')!;
+    expect(stopped.at).toBeLessThanOrEqual(kh.find((h) => h.status === 'dialing')!.at);
+    expect(of(keyword, 'stream.stopped')[0]!.reason).toBe('handoff');
 
     // operator handoff during the stream: the stream stops, the call is not hung up, the agent answers
     const oh = of(operator, 'handoff');
     expect(oh.every((h) => h.source === 'operator')).toBe(true);
     expect(oh.map((h) => h.status)).toEqual(expect.arrayContaining(['requested', 'accepted', 'dialing', 'connected']));
-    expect(of(operator, 'stream.stopped')[0]!.reason).toBe('stop');
+    expect(of(operator, 'stream.stopped')[0]!.reason).toBe('handoff');
 
     // nobody pressed Hand off: the caller gives up politely
     expect(GIVE_UPS).toContain(of(unattended, 'transcript').at(-1)!.text);
@@ -145,9 +164,13 @@ describe('the embedded demo drives the real host', () => {
     expect(of(hangup, 'tts.job').map((j) => j.status)).toContain('cancelled');
     expect(of(hangup, 'transcript')).toHaveLength(0);
 
-    // TTS failure: a clear error, and the call goes on after the stream
+    // TTS failure: a clear error on the greeting's job, and the conversation goes on
     expect(of(ttsFailure, 'tts.job').find((j) => j.status === 'failed')!.error).toMatch(/HTTP 500/);
+    expect(of(ttsFailure, 'tts.job').filter((j) => j.status === 'failed')).toHaveLength(1);
     expect(of(ttsFailure, 'transcript').length).toBe(2);
+
+    // backchannel: the caller's 네 / 음 while the bot talks, and their lines, end with a goodbye
+    expect(GOODBYES).toContain(of(backchannel, 'transcript').at(-1)!.text);
 
   });
 

@@ -224,7 +224,9 @@ export type DemoScenario =
   | 'keyword-handoff'
   | 'operator-handoff'
   | 'hangup-mid-reply'
-  | 'tts-failure';
+  | 'tts-failure'
+  // demo: the streamed conversation's backchannels (issue 11)
+  | 'backchannel';
 
 export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   'gather',
@@ -234,6 +236,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   'operator-handoff',
   'hangup-mid-reply',
   'tts-failure',
+  'backchannel',
 ];
 
 export interface Snapshot {

@@ -14,6 +14,8 @@ export const AUTO_MIX: readonly DemoScenario[] = [
   'hangup-mid-reply',
   'barge-in',
   'tts-failure',
+  'stream',
+  'backchannel',
 ];
 
 export const AUTO_STAGGER_MS = 6000;

@@ -37,6 +37,16 @@ describe('output', () => {
     expect(describeEvent({ ...base, type: 'transcript', text: '주문 취소하고 싶어요', confidence: 0.91, source: 'gather' } as CallEvent)).toBe('caller: 주문 취소하고 싶어요 (0.91)');
     expect(describeEvent({ ...base, type: 'handoff', status: 'connected', source: 'keyword', message: 'An agent answered' } as CallEvent)).toBe('handoff connected (keyword): An agent answered');
     expect(describeEvent({ ...base, type: 'mark', name: 'p1', outcome: 'played' } as CallEvent)).toBeNull();
+    const at = { callerStoppedAt: 1000, finalAt: 1800, decidedAt: 1801, ttsJobAt: 1850, firstFrameAt: 2300 };
+    expect(describeEvent({ ...base, type: 'turn.latency', turn: 2, ...at } as CallEvent)).toBe(
+      'turn 2: caller stopped → +800 ms final → +1 ms decided → +49 ms tts job → +450 ms first frame',
+    );
+    const short = { ...base, type: 'turn.latency', turn: 1, finalAt: 10, firstFrameAt: 15 };
+    expect(describeEvent(short as CallEvent)).toBe('turn 1: final → +5 ms first frame');
+    const scripted = { ...base, type: 'transcript', text: '네', source: 'transcription', scripted: true };
+    expect(describeEvent(scripted as CallEvent)).toBe('caller: 네 [scripted]');
+    const decision = { ...base, type: 'bot.decision', turn: 1, decidedBy: 'fallback', ms: 3, action: 'say', error: 'HTTP 500' };
+    expect(describeEvent(decision as CallEvent)).toBe('bot decided say by fallback in 3 ms (HTTP 500)');
   });
 
   it('main prints the list and usage errors with exit codes', async () => {

@@ -51,13 +51,23 @@ export function describeEvent(e: CallEvent): string | null {
     case 'bot.reply':
       return `bot (${e.via}): ${e.text}`;
     case 'transcript':
-      return `caller: ${e.text}${e.confidence !== undefined ? ` (${e.confidence})` : ''}`;
+      return `caller: ${e.text}${e.confidence !== undefined ? ` (${e.confidence})` : ''}${e.scripted ? ' [scripted]' : ''}`.trim();
+    case 'transcript.partial':
+      return `  caller…: ${e.text}`;
+    case 'transcription':
+      return `transcription ${e.status}${e.code ? ` (${e.code})` : ''}${e.message ? `: ${e.message}` : ''}`;
+    case 'bot.decision':
+      return `bot decided ${e.action} by ${e.decidedBy} in ${e.ms} ms${e.error ? ` (${e.error})` : ''}`;
+    case 'turn.latency':
+      return `turn ${e.turn}: ${turnLatency(e)}`;
     case 'tts.job':
       return `tts ${e.status}${e.jobId ? ` ${e.jobId}` : ''}${e.firstAudioMs !== undefined ? `, first audio after ${e.firstAudioMs} ms` : ''}${e.error ? `: ${e.error}` : ''}`;
     case 'tts.part':
       return `  part ${e.part.part}: ${e.part.audioMs} ms of audio${e.part.flags.length ? ` [${e.part.flags.join(', ')}]` : ''}`;
     case 'bargein':
-      return `caller barged in after hearing ${e.heardMs} of ${e.replyMs} ms (detected in ${e.detectionLatencyMs} ms)`;
+      if (e.decision === 'paused') return `bot paused: the caller talks ${e.heardMs} of ${e.replyMs} ms into the reply`;
+      if (e.decision === 'resumed') return `bot resumed after ${e.pauseMs ?? '?'} ms (${e.verdict ?? 'not speech'})`;
+      return `caller barged in after hearing ${e.heardMs} of ${e.replyMs} ms${detected(e.detectionLatencyMs)}`;
     case 'stream.stopped':
       return `stream stopped (${e.reason})`;
     case 'handoff':
@@ -73,6 +83,26 @@ export function describeEvent(e: CallEvent): string | null {
     default:
       return null;
   }
+}
+
+const detected = (ms: number | undefined) => (ms !== undefined ? ` (detected in ${ms} ms)` : '');
+
+/** caller stopped -> final -> decision -> TTS job -> first frame, as ms steps (the parts the event has). */
+function turnLatency(e: Extract<CallEvent, { type: 'turn.latency' }>): string {
+  const steps: Array<[string, number | undefined]> = [
+    ['final', e.finalAt],
+    ['decided', e.decidedAt],
+    ['tts job', e.ttsJobAt],
+    ['first frame', e.firstFrameAt],
+  ];
+  let prev = e.callerStoppedAt ?? e.finalAt;
+  const out = [e.callerStoppedAt !== undefined ? 'caller stopped' : 'final'];
+  for (const [name, at] of e.callerStoppedAt !== undefined ? steps : steps.slice(1)) {
+    if (at === undefined) continue;
+    out.push(`+${at - prev} ms ${name}`);
+    prev = at;
+  }
+  return out.join(' → ');
 }
 
 /** Asks the running console's WebSocket API to simulate `scenario`. */

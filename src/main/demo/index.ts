@@ -86,7 +86,8 @@ export async function startDemo(deps: { config: Config; log: Logger; dataDir: st
       log,
       dataDir: deps.dataDir,
       voice,
-      failFor: (callSid) => (callSid && ttsFailures.has(callSid) ? 'http500' : null),
+      // the call's first job only (the greeting): on one stream per call the later replies must still be heard
+      failFor: (callSid) => (callSid && ttsFailures.delete(callSid) ? 'http500' : null),
       timing: options.ttsTiming,
     });
   } catch (err) {
@@ -108,6 +109,7 @@ export async function startDemo(deps: { config: Config; log: Logger; dataDir: st
       voiceUrl: target.urls.abs(plan.entry),
       statusCallback: target.urls.abs('/call_status'),
       speed: options.speed,
+      random,
       onAction: (action) => {
         options.onAction?.(call.callSid, action);
         if (action.type === 'error') log.warn({ callSid: call.callSid, scenario, error: action.message }, 'simulated call: error');

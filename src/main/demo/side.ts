@@ -119,9 +119,13 @@ function legOf(client: TwilioMediaClient, lineNoise?: Buffer): MediaLeg {
   return {
     streamSid: client.streamSid,
     onAudio: (listener) => client.on('media', (payload: Buffer) => listener(payload.length)),
+    onMark: (listener) => client.on('mark', (name: string, outcome: 'played' | 'cleared') => listener(name, outcome)),
+    onClear: (listener) => client.on('clear', () => listener()),
     sendAudio: (mulaw) => {
       talkingUntil = Math.max(Date.now(), talkingUntil) + mulaw.length / 8 + NOISE_SLICE_MS;
+      const ahead = client.queuedMs; // a slice of line noise, or the caller's previous words
       client.sendAudio(mulaw);
+      return ahead;
     },
     closedByServer,
     stop: async () => {

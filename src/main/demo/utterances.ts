@@ -28,6 +28,9 @@ export const GOODBYES: readonly string[] = ['네, 알겠습니다. 감사합니�
 /** Lines that ask for a person (the keyword handoff). */
 export const AGENT_REQUESTS: readonly string[] = ['상담원 연결해 주세요.', '상담원이랑 통화하고 싶어요.', '그냥 상담원 바꿔 주세요.'];
 
+/** Said while the bot talks, to show they are listening: the reply should go on. */
+export const BACKCHANNELS: readonly string[] = ['네', '음'];
+
 /** Said when nobody hands the call off in time. */
 export const GIVE_UPS: readonly string[] = ['알겠습니다. 나중에 다시 전화할게요.', '네, 그럼 다음에 다시 걸게요. 감사합니다.'];
 

@@ -101,6 +101,11 @@ export class TwilioMediaClient extends EventEmitter {
     return this.closedPromise;
   }
 
+  /** Caller audio queued and not sent yet, in ms. */
+  get queuedMs(): number {
+    return this.inbound.length / 8;
+  }
+
   /** Queue caller audio (mu-law), sent as 20 ms media frames in real time after what is already queued. */
   sendAudio(mulaw: Buffer): void {
     this.inbound = this.inbound.length ? Buffer.concat([this.inbound, mulaw]) : Buffer.from(mulaw);

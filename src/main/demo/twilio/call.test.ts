@@ -3,7 +3,7 @@ import { SimulatedCall } from './call';
 import { REACTION_MS } from './gather-verb';
 import { FakeTwilioSide, type FakeLegScript, type Route } from './fake-side';
 import { speakingMs } from './timing';
-import type { Caller, DialAnswer, SimAction, StreamAct, Utterance } from './types';
+import { LISTEN, type Caller, type DialAnswer, type SimAction, type StreamAct, type Utterance } from './types';
 
 const BASE = 'http://127.0.0.1:5000';
 const FROM = '+821055501234';
@@ -15,7 +15,7 @@ function caller(o: { turns?: Array<Utterance | null | 'hangup'>; streams?: Strea
   const streams = [...(o.streams ?? [])];
   return {
     atGather: () => (turns.length ? turns.shift()! : 'hangup'),
-    inStream: () => streams.shift() ?? { kind: 'listen' },
+    onReply: () => streams.shift() ?? LISTEN,
     speechAudio: async (text) => Buffer.alloc(speakingMs(text) * 8, 0x55),
     dialAnswer: () => o.dial ?? { status: 'completed', ringMs: 3000, talkMs: 10_000 },
     maxCallMs: o.maxCallMs ?? 600_000,
@@ -32,7 +32,17 @@ const dialDoc = (events = 'initiated ringing answered completed') =>
 function setup(routes: Record<string, Route>, who: Caller, legs: FakeLegScript[] = []) {
   const side = new FakeTwilioSide(routes, legs);
   const actions: SimAction[] = [];
-  const call = new SimulatedCall({ side, caller: who, from: FROM, to: TO, voiceUrl: `${BASE}/voice_gather`, statusCallback: `${BASE}/call_status`, onAction: (a) => actions.push(a) });
+  const call = new SimulatedCall({
+    side,
+    caller: who,
+    from: FROM,
+    to: TO,
+    voiceUrl: `${BASE}/voice_gather`,
+    statusCallback: `${BASE}/call_status`,
+    onAction: (a) => actions.push(a),
+    random: () => 0.5,
+    transcriptionDuplicateRate: 0,
+  });
   const run = async () => {
     await side.clock.run(call.place());
     return side.clock.run(call.ended);
@@ -150,14 +160,14 @@ describe('SimulatedCall: media stream', () => {
   });
 
   it('the caller talks a set time after first hearing the bot', async () => {
-    const t = setup(routes, caller({ streams: [{ kind: 'talk', afterMs: 1500, text: '저기요, 잠깐만요' }] }), [{ audioAtMs: [200, 220, 240], closeAtMs: 5000 }]);
+    const t = setup(routes, caller({ streams: [{ steps: [{ kind: 'talk', from: 'start', atMs: 1500, text: '저기요, 잠깐만요' }] }] }), [{ audioAtMs: [200, 220, 240], closeAtMs: 5000 }]);
     await t.run();
     const leg = t.side.legs[0]!;
     expect(leg.sent).toEqual([{ at: leg.opened.at + 200 + 1500, bytes: speakingMs('저기요, 잠깐만요') * 8 }]);
   });
 
   it('the caller hangs up mid-reply: stop goes to the stream, no Connect action, call completed', async () => {
-    const t = setup(routes, caller({ streams: [{ kind: 'hangup', afterMs: 1000 }] }), [{ audioAtMs: [100], closeAtMs: 10_000 }]);
+    const t = setup(routes, caller({ streams: [{ steps: [{ kind: 'hangup', from: 'start', atMs: 1000 }] }] }), [{ audioAtMs: [100], closeAtMs: 10_000 }]);
     const end = await t.run();
     const leg = t.side.legs[0]!;
     expect(leg.stoppedAt).toBe(leg.opened.at + 1100);
@@ -225,5 +235,88 @@ describe('SimulatedCall: REST updates and Dial', () => {
     await u.side.clock.run(u.call.place());
     u.call.update({ Twiml: '<Response><Gather input="speech" action="/handle_speech"/></Response>' });
     expect((await u.side.clock.run(u.call.ended)).reason).toMatch(/must be absolute/);
+  });
+});
+
+describe('SimulatedCall: Real-Time Transcription and the streamed conversation', () => {
+  const TRANSCRIBE = `<Start><Transcription name="fd-1" track="inbound_track" languageCode="ko-KR" partialResults="true" statusCallbackUrl="${BASE}/transcription"/></Start>`;
+  const streamedDoc = () => `<Response>${TRANSCRIBE}${streamDoc().replace('<Response>', '').replace('</Response>', '')}</Response>`;
+  const events = (side: FakeTwilioSide) => side.to('/transcription').map((r) => `${r.params.SequenceId}:${r.params.TranscriptionEvent!.slice(14)}${r.params.Final === 'true' ? ':final' : ''}`);
+
+  it('the caller reacts to each reply on one stream; what they say is transcribed; stopped when the call ends', async () => {
+    const talk = (text: string): StreamAct => ({ steps: [{ kind: 'talk', from: 'end', atMs: 500, text }] });
+    const t = setup(
+      { '/voice_gather': () => streamedDoc() },
+      caller({ streams: [talk('환불 받고 싶은데요'), LISTEN, { steps: [{ kind: 'hangup', from: 'end', atMs: 300 }] }] }),
+      [{ replies: [{ atMs: 100, ms: 2000 }, { atMs: 6000, ms: 1000 }, { atMs: 12_000, ms: 1000 }] }],
+    );
+    const end = await t.run();
+    const leg = t.side.legs[0]!;
+    expect(leg.sent.map((s) => s.at - leg.opened.at)).toEqual([2100 + 500]);
+    expect(t.actions.filter((a) => a.type === 'reply').map((a) => `${(a as { event: string }).event}${(a as { index: number }).index}`)).toEqual([
+      'start0',
+      'end0',
+      'start1',
+      'end1',
+      'start2',
+      'end2',
+    ]);
+    expect(end.reason).toBe('the caller hung up');
+    expect(leg.stoppedAt! - leg.opened.at).toBe(13_000 + 300);
+    expect(events(t.side)).toEqual(['1:started', '2:content', '3:content', '4:content', '5:content:final', '6:stopped']); // a partial a word
+    const stopped = t.side.to('/transcription').at(-1)!;
+    expect(stopped.at).toBeLessThanOrEqual(t.side.to('/call_status').at(-1)!.at); // before `completed`
+  });
+
+  it('a REST update with <Stop><Transcription> stops it before the Dial; the stream gets stop', async () => {
+    const t = setup(
+      { '/voice_gather': () => streamedDoc(), '/dial_status': (p) => (p.DialCallStatus ? '<Response><Hangup/></Response>' : { status: 204, body: '' }) },
+      caller({ streams: [{ steps: [{ kind: 'talk', from: 'start', atMs: 200, text: '상담원 연결해 주세요' }] }] }),
+      [{ replies: [{ atMs: 100, ms: 5000 }] }],
+    );
+    await t.side.clock.run(t.call.place());
+    await t.side.clock.advance(4000);
+    t.call.update({ Twiml: dialDoc().replace('<Response>', '<Response><Stop><Transcription name="fd-1"/></Stop>') });
+    await t.side.clock.run(t.call.ended);
+    expect(t.side.legs[0]!.stoppedAt).toBeDefined();
+    expect(events(t.side).at(-1)).toMatch(/:stopped$/);
+    expect(events(t.side).filter((e) => e.endsWith('stopped'))).toHaveLength(1);
+    expect(t.side.to('/transcription').at(-1)!.at).toBeLessThanOrEqual(t.side.to('/dial_status')[0]!.at);
+    expect(t.actions).toContainEqual(expect.objectContaining({ type: 'transcription', event: 'stopped', name: 'fd-1' }));
+  });
+
+  it('Twilio retries a transcription callback on 5xx (up to three times), never a status callback', async () => {
+    const t = setup(
+      {
+        '/voice_gather': () => `<Response>${TRANSCRIBE}<Pause length="1"/><Hangup/></Response>`,
+        '/transcription': () => ({ status: 503, body: '' }),
+        '/call_status': () => ({ status: 500, body: '' }),
+      },
+      caller(),
+    );
+    await t.run();
+    expect(events(t.side)).toEqual(['1:started', '1:started', '1:started', '1:started', '2:stopped', '2:stopped', '2:stopped', '2:stopped']);
+    expect(statuses(t.side)).toEqual(['0:initiated', '1:ringing', '2:in-progress', '3:completed']);
+  });
+
+  it('two transcriptions with one name is an application error', async () => {
+    const t = setup({ '/voice_gather': () => `<Response>${TRANSCRIBE}${TRANSCRIBE}</Response>` }, caller());
+    expect((await t.run()).reason).toMatch(/application error: a transcription named "fd-1" is already running/);
+  });
+});
+
+describe('SimulatedCall: transcription beside a Gather', () => {
+  it('what the caller says at a <Gather> is transcribed too while a transcription runs', async () => {
+    const start = `<Start><Transcription partialResults="false" statusCallbackUrl="${BASE}/transcription"/></Start>`;
+    const doc = gatherDoc().replace('<Response>', `<Response>${start}`);
+    const t = setup(
+      { '/voice_gather': () => doc, '/handle_speech': () => '<Response><Hangup/></Response>' },
+      caller({ turns: [{ text: '주문 취소하고 싶어요', confidence: 0.91 }] }),
+    );
+    await t.run();
+    const final = t.side.to('/transcription').find((r) => r.params.Final === 'true')!;
+    const data: unknown = JSON.parse(final.params.TranscriptionData!);
+    expect(data).toEqual({ transcript: '주문 취소하고 싶어요', confidence: 0.91 });
+    expect(final.at).toBeLessThan(t.side.to('/handle_speech')[0]!.at); // end-pointing 0.6-0.9 s < speechTimeout 2 s
   });
 });

@@ -1,9 +1,11 @@
 // One simulated inbound call as Twilio runs it: status callbacks, the voice webhook, then the TwiML verbs until the
 // call ends. A REST update interrupts whatever verb runs, as on Twilio (a stream gets `stop`, the new TwiML runs).
+// <Start><Transcription> runs beside the verbs until <Stop><Transcription> or the end of the call.
 import { runDial } from './dial-verb';
 import { playPrompts, runGather } from './gather-verb';
 import { runStream } from './stream-verb';
-import { parseTwiml, TwimlError, type Method, type Verb } from './twiml';
+import { SimTranscription } from './transcription';
+import { parseTwiml, TwimlError, type Method, type StartTranscriptionVerb, type Verb } from './twiml';
 import type { Caller, Params, SimAction, TwilioSide, VerbContext, Webhook } from './types';
 
 export interface SimulatedCallOptions {
@@ -17,7 +19,16 @@ export interface SimulatedCallOptions {
   /** Multiplies every simulated wait (Say, the caller's speech, timeouts, ringing); 1 = real time. */
   speed?: number;
   onAction?: (action: SimAction) => void;
+  /** Randomness of the call's timing (transcription end-pointing, retries); Math.random when absent. */
+  random?: () => number;
+  /** Share of transcription events posted twice, as a Twilio retry (default 0.1; 0 never). */
+  transcriptionDuplicateRate?: number;
 }
+
+/** Twilio retries a transcription callback that got one of these, up to three times (error 17580). */
+const RETRIED_STATUSES = new Set([408, 425, 429]);
+const CALLBACK_RETRIES = 3;
+const RETRY_DELAY_MS = 200;
 
 type Doc = { verbs: Verb[]; url?: string };
 type Next = { kind: 'doc'; doc: Doc } | { kind: 'fetch'; hook: Webhook } | { kind: 'end'; reason: string };
@@ -48,6 +59,7 @@ export class SimulatedCall {
   private readonly background = new Set<Promise<unknown>>();
   private gatherTurns = 0;
   private streamTurns = 0;
+  private readonly transcriptions: SimTranscription[] = [];
   private endedResolve!: (end: CallEnd) => void;
   /** Resolves once the call has ended and every callback was delivered. */
   readonly ended: Promise<CallEnd> = new Promise((resolve) => (this.endedResolve = resolve));
@@ -165,6 +177,12 @@ export class SimulatedCall {
           if (verb.action) return { kind: 'fetch', hook: { url: verb.action, method: verb.method, params } };
           break;
         }
+        case 'start-transcription':
+          this.startTranscription(verb);
+          break;
+        case 'stop-transcription':
+          this.stopTranscriptions(verb.name);
+          break;
         case 'redirect':
           return { kind: 'fetch', hook: { url: verb.url, method: verb.method, params: {} } };
         case 'hangup':
@@ -200,16 +218,51 @@ export class SimulatedCall {
     return this.enqueue({ url: this.o.statusCallback, method: 'POST', params });
   }
 
-  private enqueue(hook: Webhook): Promise<void> {
+  /** Delivers a callback after the ones before it; `retry` re-sends on 5xx/408/425/429 like Twilio. */
+  private enqueue(hook: Webhook, retry = false): Promise<void> {
     this.callbacks = this.callbacks.then(async () => {
-      try {
-        const answer = await this.o.side.request(hook);
-        this.act({ type: 'webhook', url: hook.url, params: hook.params, status: answer.status });
-      } catch (err) {
-        this.act({ type: 'error', message: `callback to ${hook.url} failed: ${errorMessage(err)}` });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const answer = await this.o.side.request(hook);
+          this.act({ type: 'webhook', url: hook.url, params: hook.params, status: answer.status });
+          const retried = answer.status >= 500 || RETRIED_STATUSES.has(answer.status);
+          if (!retry || !retried || attempt >= CALLBACK_RETRIES) return;
+          await this.o.side.sleep(RETRY_DELAY_MS, new AbortController().signal);
+        } catch (err) {
+          this.act({ type: 'error', message: `callback to ${hook.url} failed: ${errorMessage(err)}` });
+          return;
+        }
       }
     });
     return this.callbacks;
+  }
+
+  private startTranscription(verb: StartTranscriptionVerb): void {
+    if (verb.name && this.transcriptions.some((t) => t.active && t.name === verb.name)) {
+      throw new TwimlError(`a transcription named "${verb.name}" is already running on this call`);
+    }
+    const t = new SimTranscription({
+      callSid: this.callSid,
+      accountSid: this.o.side.accountSid,
+      verb,
+      now: () => this.o.side.now(),
+      sleep: (ms, signal) => this.o.side.sleep(ms, signal),
+      post: (hook) => void this.enqueue(hook, true),
+      track: (p) => void this.track(p),
+      random: this.o.random ?? Math.random,
+      duplicateRate: this.o.transcriptionDuplicateRate ?? 0.1,
+    });
+    this.transcriptions.push(t);
+    this.act({ type: 'transcription', event: 'started', transcriptionSid: t.transcriptionSid, ...(verb.name ? { name: verb.name } : {}) });
+  }
+
+  /** Stops the transcription called `name` (every unnamed one when no name is given). */
+  private stopTranscriptions(name: string | undefined): void {
+    for (const t of this.transcriptions) {
+      if (!t.active || t.name !== name) continue;
+      t.stop();
+      this.act({ type: 'transcription', event: 'stopped', transcriptionSid: t.transcriptionSid, ...(t.name ? { name: t.name } : {}) });
+    }
   }
 
   private async finish(reason: string): Promise<void> {
@@ -217,6 +270,7 @@ export class SimulatedCall {
     this.state = 'ended';
     this.watchdog.abort();
     this.controller.abort();
+    for (const t of this.transcriptions) if (t.active) this.stopTranscriptions(t.name);
     this.act({ type: 'ended', reason });
     const seconds = answered ? Math.max(0, Math.round((this.o.side.now() - this.answeredAt!) / 1000)) : 0;
     await this.status(answered ? 'completed' : 'failed', { CallDuration: String(seconds), Duration: String(Math.ceil(seconds / 60)) });
@@ -240,6 +294,10 @@ export class SimulatedCall {
       act: (a) => this.act(a),
       callback: (hook) => void this.enqueue(hook),
       hangup: (reason) => void this.hangup(reason),
+      heard: (u, scaled) => {
+        const speechMs = scaled ? Math.round(u.speechMs * (this.o.speed ?? 1)) : u.speechMs;
+        for (const t of this.transcriptions) t.hear({ ...u, speechMs });
+      },
     };
   }
 

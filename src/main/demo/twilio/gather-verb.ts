@@ -45,6 +45,8 @@ export async function runGather(ctx: VerbContext, v: GatherVerb, index: number):
     await playPrompts(ctx, v.prompts, bargeIn ? said.bargeInMs : Infinity);
     if (!bargeIn) await ctx.wait(REACTION_MS);
     ctx.act({ type: 'speech', text: said.text, bargeIn });
+    // a <Start><Transcription> running beside the Gather hears it too
+    ctx.heard({ text: said.text, confidence: said.confidence, speechMs: speakingMs(said.text) }, true);
     await ctx.wait(speakingMs(said.text));
     await ctx.wait(v.speechTimeout === 'auto' ? AUTO_ENDPOINT_MS : v.speechTimeout * 1000); // the end-pointer's silence
     return { kind: 'action', params: { SpeechResult: said.text, Confidence: String(Math.round(said.confidence * 1e7) / 1e7) } };

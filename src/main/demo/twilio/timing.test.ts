@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { speakingMs } from './timing';
+import { encodeMulawSample } from '../../tts/mulaw';
+import { speakingMs, voicedMs } from './timing';
 
 describe('speakingMs', () => {
   it.each([
@@ -18,5 +19,19 @@ describe('speakingMs', () => {
     expect(speakingMs(greeting)).toBeGreaterThan(3000);
     expect(speakingMs(greeting)).toBeLessThan(6000);
     expect(speakingMs(greeting, 13)).toBeLessThan(speakingMs(greeting));
+  });
+});
+
+describe('voicedMs', () => {
+  const tone = (ms: number) => Buffer.alloc(ms * 8, encodeMulawSample(8000));
+  const hush = (ms: number, level = 8) => Buffer.alloc(ms * 8, encodeMulawSample(level));
+  it.each([
+    ['voice then 300 ms of silence', Buffer.concat([tone(1000), hush(300)]), 1000],
+    ['voice to the end', tone(500), 500],
+    ['a partial last frame of voice', Buffer.concat([hush(100), tone(10)]), 110],
+    ['silence only', hush(400), 0],
+    ['nothing', Buffer.alloc(0), 0],
+  ])('%s', (_name, audio, ms) => {
+    expect(voicedMs(audio)).toBe(ms);
   });
 });

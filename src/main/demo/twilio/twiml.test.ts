@@ -67,6 +67,34 @@ describe('parseTwiml', () => {
     ]);
   });
 
+  it('reads <Start><Transcription> before <Connect><Stream> (the streamed conversation), and <Stop><Transcription name>', () => {
+    const attrs = {
+      name: 'fd-CA1',
+      track: 'inbound_track',
+      languageCode: 'ko-KR',
+      transcriptionEngine: 'google',
+      speechModel: 'telephony',
+      partialResults: true,
+      hints: '환불,배송',
+      statusCallbackMethod: 'POST',
+    } as const;
+    const vr = new twilio.twiml.VoiceResponse();
+    vr.start().transcription({ ...attrs, statusCallbackUrl: '/transcription' });
+    vr.connect({ action: '/after_stream' }).stream({ url: 'wss://h/media' });
+    vr.stop().transcription({ name: 'fd-CA1' });
+    const [start, connect, stop] = parseTwiml(vr.toString(), DOC);
+    expect(start).toEqual({ verb: 'start-transcription', ...attrs, statusCallbackUrl: 'http://127.0.0.1:5000/transcription' });
+    expect(connect).toMatchObject({ verb: 'connect-stream', action: 'http://127.0.0.1:5000/after_stream' });
+    expect(stop).toEqual({ verb: 'stop-transcription', name: 'fd-CA1' });
+  });
+
+  it('defaults a bare <Transcription> like Twilio (both tracks, no partials, en-US)', () => {
+    expect(parseTwiml('<Response><Start><Transcription/></Start><Stop><Transcription/></Stop></Response>', DOC)).toEqual([
+      { verb: 'start-transcription', track: 'both_tracks', languageCode: 'en-US', partialResults: false, statusCallbackMethod: 'POST' },
+      { verb: 'stop-transcription' },
+    ]);
+  });
+
   it('reads <Dial><Number> with child-leg status callbacks', () => {
     const vr = new twilio.twiml.VoiceResponse();
     const d = vr.dial({ action: 'https://x.example/dial_status', timeout: 30, callerId: '+821055501234' });
@@ -120,6 +148,10 @@ describe('parseTwiml', () => {
     ['auto with model', '<Response><Gather input="speech" speechModel="experimental_conversations" speechTimeout="auto"/></Response>', /whole number/],
     ['Dial in Gather', '<Response><Gather><Dial>+8225550199</Dial></Gather></Response>', /not allowed inside <Gather>/],
     ['bad method', '<Response><Redirect method="PUT">/x</Redirect></Response>', /GET or POST/],
+    ['Start with a Stream fork', '<Response><Start><Stream url="wss://h/media"/></Start></Response>', /exactly one <Transcription>/],
+    ['empty Stop', '<Response><Stop/></Response>', /exactly one <Transcription>/],
+    ['transcription track', '<Response><Start><Transcription track="inbound"/></Start></Response>', /must be one of inbound_track/],
+    ['transcription method', '<Response><Start><Transcription statusCallbackMethod="PUT"/></Start></Response>', /GET or POST/],
   ])('refuses %s with a clear error', (_name, xml, message) => {
     expect(() => parseTwiml(xml, DOC)).toThrow(TwimlError);
     expect(() => parseTwiml(xml, DOC)).toThrow(message);
@@ -128,5 +160,6 @@ describe('parseTwiml', () => {
   it('needs absolute URLs in TwiML that came through REST (no document URL)', () => {
     expect(() => parseTwiml('<Response><Gather input="speech" action="/handle_speech"/></Response>')).toThrow(/absolute/);
     expect(() => parseTwiml('<Response><Gather input="speech"/></Response>')).toThrow(/absolute action/);
+    expect(() => parseTwiml('<Response><Start><Transcription statusCallbackUrl="/transcription"/></Start></Response>')).toThrow(/must be absolute/);
   });
 });

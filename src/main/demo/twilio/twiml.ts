@@ -72,7 +72,37 @@ export interface RedirectVerb {
   method: Method;
 }
 
-export type Verb = PromptVerb | GatherVerb | StreamVerb | DialVerb | RedirectVerb | { verb: 'hangup' } | { verb: 'reject' };
+/** <Start><Transcription>: Real-Time Transcription of the call, running beside whatever verbs follow. */
+export interface StartTranscriptionVerb {
+  verb: 'start-transcription';
+  name?: string;
+  track: 'inbound_track' | 'outbound_track' | 'both_tracks';
+  languageCode: string;
+  transcriptionEngine?: string;
+  speechModel?: string;
+  partialResults: boolean;
+  hints?: string;
+  /** Absolute; without one Twilio transcribes but tells nobody. */
+  statusCallbackUrl?: string;
+  statusCallbackMethod: Method;
+}
+
+/** <Stop><Transcription name>: stops the named transcription (all unnamed ones when no name is given). */
+export interface StopTranscriptionVerb {
+  verb: 'stop-transcription';
+  name?: string;
+}
+
+export type Verb =
+  | PromptVerb
+  | GatherVerb
+  | StreamVerb
+  | DialVerb
+  | RedirectVerb
+  | StartTranscriptionVerb
+  | StopTranscriptionVerb
+  | { verb: 'hangup' }
+  | { verb: 'reject' };
 
 /** The document could not be run (Twilio would say "an application error has occurred" and hang up). */
 export class TwimlError extends Error {
@@ -227,6 +257,35 @@ function dial(node: Node, documentUrl: string | undefined): DialVerb {
   };
 }
 
+const TRACKS = ['inbound_track', 'outbound_track', 'both_tracks'] as const;
+
+/** <Start> / <Stop> with one <Transcription> (the simulator runs no <Stream>/<Siprec> forks). */
+function fork(node: Node, documentUrl: string | undefined): StartTranscriptionVerb | StopTranscriptionVerb {
+  const tag = tagOf(node);
+  const inner = elements(node);
+  const t = inner[0];
+  if (inner.length !== 1 || !t || tagOf(t) !== 'Transcription') throw new TwimlError(`the simulator runs <${tag}> with exactly one <Transcription>`);
+  const a = t[':@'] ?? {};
+  if (tag === 'Stop') return { verb: 'stop-transcription', ...(a.name ? { name: a.name } : {}) };
+  const track = a.track ?? 'both_tracks';
+  if (!(TRACKS as readonly string[]).includes(track)) throw new TwimlError(`<Transcription track="${track}"> must be one of ${TRACKS.join(', ')}`);
+  for (const c of elements(t)) {
+    if (tagOf(c) !== 'Config' && tagOf(c) !== 'Parameter') throw new TwimlError(`<Transcription> may only hold <Config> and <Parameter>, not <${tagOf(c)}>`);
+  }
+  return {
+    verb: 'start-transcription',
+    ...(a.name ? { name: a.name } : {}),
+    track: track as StartTranscriptionVerb['track'],
+    languageCode: a.languageCode ?? 'en-US',
+    ...(a.transcriptionEngine ? { transcriptionEngine: a.transcriptionEngine } : {}),
+    ...(a.speechModel ? { speechModel: a.speechModel } : {}),
+    partialResults: bool(a.partialResults, false),
+    ...(a.hints ? { hints: a.hints } : {}),
+    ...(a.statusCallbackUrl ? { statusCallbackUrl: resolveUrl(a.statusCallbackUrl, documentUrl, '<Transcription statusCallbackUrl>') } : {}),
+    statusCallbackMethod: method(a.statusCallbackMethod, '<Transcription statusCallback>'),
+  };
+}
+
 function verb(node: Node, documentUrl: string | undefined): Verb {
   const tag = tagOf(node);
   const a = node[':@'] ?? {};
@@ -241,6 +300,9 @@ function verb(node: Node, documentUrl: string | undefined): Verb {
       return connect(node, documentUrl);
     case 'Dial':
       return dial(node, documentUrl);
+    case 'Start':
+    case 'Stop':
+      return fork(node, documentUrl);
     case 'Redirect':
       return { verb: 'redirect', url: resolveUrl(textOf(node), documentUrl, '<Redirect>'), method: method(a.method, '<Redirect>') };
     case 'Hangup':

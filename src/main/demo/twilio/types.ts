@@ -20,8 +20,12 @@ export interface MediaLeg {
   readonly streamSid: string;
   /** Called for every media message our server sends (what the caller hears), with its byte count. */
   onAudio(listener: (bytes: number) => void): void;
-  /** The caller talks: audio goes out as inbound 20 ms media frames. */
-  sendAudio(mulaw: Buffer): void;
+  /** Called when a mark is echoed back to our server: `played` once its audio has played, `cleared` on a clear. */
+  onMark(listener: (name: string, outcome: 'played' | 'cleared') => void): void;
+  /** Called when our server sends `clear`. */
+  onClear(listener: () => void): void;
+  /** The caller talks: audio goes out as inbound 20 ms media frames. Returns the ms queued ahead of it. */
+  sendAudio(mulaw: Buffer): number;
   /** Resolves when our server closed the socket (Twilio then goes on with the TwiML). */
   readonly closedByServer: Promise<void>;
   /** Twilio ends the stream (hang-up, REST redirect): sends `stop`, closes. Idempotent. */
@@ -50,8 +54,21 @@ export interface Utterance {
   bargeInMs?: number;
 }
 
-/** What the caller does once they hear the bot on a media stream (ms counted from the first audio heard). */
-export type StreamAct = { kind: 'listen' } | { kind: 'talk'; afterMs: number; text: string } | { kind: 'hangup'; afterMs: number };
+/**
+ * One thing the caller does about a bot reply on a media stream, `atMs` after the reply's first audio
+ * (`from: 'start'`: over the reply) or after it ended (`from: 'end'`: played out or cleared).
+ * A talk `over` the reply is a barge-in, unless it is a `backchannel` (네, 음: the caller expects the bot to go on).
+ */
+export type StreamStep =
+  | { kind: 'talk'; from: 'start' | 'end'; atMs: number; text: string; confidence?: number; backchannel?: boolean }
+  | { kind: 'hangup'; from: 'start' | 'end'; atMs: number };
+
+/** What the caller does with one reply; no steps = they listen and stay silent (the host should reprompt). */
+export interface StreamAct {
+  steps: StreamStep[];
+}
+
+export const LISTEN: StreamAct = { steps: [] };
 
 export interface DialAnswer {
   /** Child-leg CallStatus at the end: completed (answered and bridged), busy, no-answer, failed. */
@@ -65,8 +82,12 @@ export interface DialAnswer {
 export interface Caller {
   /** At the n-th Gather (0-based): what the caller says, null for silence, 'hangup' to hang up now. */
   atGather(turn: { index: number; prompt: string; elapsedMs: number }): Utterance | null | 'hangup';
-  /** When the n-th media stream starts. */
-  inStream(turn: { index: number; parameters: Params; elapsedMs: number }): StreamAct;
+  /** A bot reply starts playing on a media stream: the `reply`-th (0-based) on the `stream`-th stream of the call. */
+  onReply(turn: { stream: number; reply: number; parameters: Params; elapsedMs: number }): StreamAct;
+  /** A talk step was said (a stream that closes first cancels it): a script moves on only then. */
+  said?(text: string): void;
+  /** Our server closed the stream while the caller was still saying `text`: they go on at the next verb. */
+  cutOff?(text: string): void;
   /** The caller's voice for `text` (raw mu-law 8 kHz). */
   speechAudio(text: string): Promise<Buffer>;
   /** How the Dial target answers. */
@@ -84,6 +105,8 @@ export type SimAction =
   | { type: 'speech'; text: string; bargeIn: boolean }
   | { type: 'silence'; ms: number }
   | { type: 'stream'; event: 'open' | 'audio' | 'talk' | 'closed' | 'stopped'; url?: string; parameters?: Params; text?: string }
+  | { type: 'reply'; event: 'start' | 'end'; index: number; outcome?: 'played' | 'cleared' }
+  | { type: 'transcription'; event: 'started' | 'stopped'; name?: string; transcriptionSid: string }
   | { type: 'dial'; number: string; event: string }
   | { type: 'rest'; form: Params }
   | { type: 'error'; message: string }
@@ -110,4 +133,9 @@ export interface VerbContext {
   callback(hook: Webhook): void;
   /** The caller hangs up (interrupts whatever runs). */
   hangup(reason: string): void;
+  /**
+   * The caller starts saying `text` for `speechMs`: running transcriptions hear it. Real time (a stream's audio
+   * plays so); `scaled`: simulated time, multiplied by the demo speed like `wait` (a <Gather>'s speech).
+   */
+  heard(u: { text: string; confidence: number; speechMs: number }, scaled?: boolean): void;
 }
