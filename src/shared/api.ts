@@ -1,5 +1,5 @@
 // ConsoleApi: the one typed API both doors (Electron IPC and the browser WebSocket) expose.
-import type { Call, CallEvent, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, Snapshot } from './model';
+import type { Call, CallEvent, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, HostNotice, Snapshot } from './model';
 
 /** What a subscriber receives. The first message is always a snapshot. */
 export type ConsoleMessage =
@@ -7,7 +7,9 @@ export type ConsoleMessage =
   | { kind: 'call'; call: Call }
   | { kind: 'event'; event: CallEvent }
   | { kind: 'health'; health: HostHealth }
-  | { kind: 'call.removed'; callSid: string };
+  | { kind: 'call.removed'; callSid: string }
+  /** A host-level notice (CONTRACT.md: HostNotice): a red health check, a refused stream. */
+  | { kind: 'notice'; notice: HostNotice };
 
 export interface ConsoleApi {
   subscribe(listener: (message: ConsoleMessage) => void): () => void;
@@ -18,6 +20,13 @@ export interface ConsoleApi {
   hangup(callSid: string): Promise<CommandResult>;
   simulate(scenario: DemoScenario): Promise<CommandResult>;
   setAutoDemo(enabled: boolean): Promise<CommandResult>;
+  // ops: operator powers and real health
+  /** Speak `text` to the caller now (streamed call: TTS on its stream; Gather call: REST <Say> + its Gather). */
+  say(callSid: string, text: string): Promise<CommandResult>;
+  /** Hold (true) or release the bot's next turns on a streamed call. */
+  setBotMuted(callSid: string, muted: boolean): Promise<CommandResult>;
+  /** Run every health check now; resolves with the health they produced. */
+  runHealthChecks(): Promise<HostHealth>;
 }
 
 /** Request/response methods (everything but subscribe), as carried over IPC and the console WebSocket. */
@@ -31,6 +40,9 @@ export const CONSOLE_METHODS: readonly ConsoleMethod[] = [
   'hangup',
   'simulate',
   'setAutoDemo',
+  'say',
+  'setBotMuted',
+  'runHealthChecks',
 ];
 
 /** The console WebSocket's wire format. */

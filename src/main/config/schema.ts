@@ -101,6 +101,15 @@ export const settingsSchema = z.object({
   PACING_BATCH_FRAMES: z.coerce.number().int().min(1, 'must be at least 1').max(10, 'must be at most 10 (200 ms)').default(5),
   BARGE_IN: z.enum(['off', 'clear', 'clear-and-gather'], { error: 'must be off, clear or clear-and-gather' }).default('clear-and-gather'),
   MAX_MEDIA_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+
+  // ops: health checks and operator powers
+  TTS_HEALTH_URL: httpUrl.optional(),
+  HEALTH_INTERVAL_S: z.coerce.number().int().min(10, 'must be at least 10 seconds').max(3600).default(60),
+  OPERATOR_PHRASES: z
+    .string()
+    .transform((s) => s.split('|').map((x) => x.trim()).filter(Boolean))
+    .prefault(['잠시만 기다려 주세요.', '담당자가 곧 연결해 드리겠습니다.', '다시 한 번 말씀해 주시겠어요?', '확인해 드리겠습니다.'].join('|')),
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json'], { error: 'must be auto, pretty or json' }).default('auto'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -160,4 +169,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
   BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
   MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
+  TTS_HEALTH_URL: 'Health check URL of the TTS service (GET, must answer 2xx); without it the check GETs TTS_URL (any answer below 500 counts)',
+  HEALTH_INTERVAL_S: 'Seconds between health checks (TTS, S3, Twilio, CONNECT_DID, PUBLIC_URL); Setup runs them on demand too',
+  OPERATOR_PHRASES: 'Saved phrases the operator can say to a caller, separated by |',
+  LOG_FORMAT: 'auto: short human lines on a terminal, JSON otherwise; pretty; json',
 };

@@ -1,4 +1,5 @@
-// A local stand-in for Twilio's REST API, Calls update only (POST /2010-04-01/Accounts/{AC}/Calls/{CA}.json).
+// A local stand-in for Twilio's REST API: Calls update (POST /2010-04-01/Accounts/{AC}/Calls/{CA}.json) and the
+// account fetch the health check makes (GET /2010-04-01/Accounts/{AC}.json).
 // Hand-written: no library serves Twilio's API shape; it is what the twilio client talks to in tests and in the demo.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,8 @@ export interface StandInOptions {
   onUpdate?: (callSid: string, form: Record<string, string>) => Promise<void> | void;
   /** Whether a call is in progress; unknown or ended calls get 400 / 21220 like Twilio. Default: not hung up here. */
   isLive?: (callSid: string) => boolean;
+  /** What the account fetch (GET Accounts/{AC}.json) reports as the account's type. Default: Full. */
+  accountType?: 'Full' | 'Trial';
 }
 
 export interface StandIn {
@@ -27,6 +30,7 @@ export interface StandIn {
   stop(): Promise<void>;
 }
 
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\.json$/;
 const CALL_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Calls\/(CA[0-9a-fA-F]{32})\.json$/;
 const MAX_BODY = 64 * 1024;
 
@@ -47,6 +51,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function accountInstance(accountSid: string, type: string): Record<string, unknown> {
+  return { sid: accountSid, friendly_name: 'Front Door stand-in', status: 'active', type, uri: `/2010-04-01/Accounts/${accountSid}.json` };
 }
 
 function callInstance(accountSid: string, callSid: string, status: string): Record<string, unknown> {
@@ -72,6 +80,13 @@ export async function startTwilioRestStandIn(opts: StandInOptions): Promise<Stan
     if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED); // a long auto-demo must not grow it forever
 
     if (auth !== expectedAuth) return twilioError(res, 401, 20003, 'Authenticate');
+    const account = ACCOUNT_PATH.exec(path);
+    if (account && req.method === 'GET') {
+      // the health check's account fetch (Accounts/{AC}.json); another account is not ours to see
+      if (account[1] !== opts.accountSid) return twilioError(res, 404, 20404, `The requested resource ${path} was not found`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(accountInstance(opts.accountSid, opts.accountType ?? 'Full')));
+    }
     const m = CALL_PATH.exec(path);
     if (!m || m[1] !== opts.accountSid) return twilioError(res, 404, 20404, `The requested resource ${path} was not found`);
     if (req.method !== 'POST') return twilioError(res, 405, 20004, 'Method not allowed');

@@ -11,6 +11,8 @@ export interface TwilioRest {
   updateTwiml(callSid: string, twiml: string): Promise<void>;
   /** POST Calls/{callSid}.json Status=completed. */
   hangup(callSid: string): Promise<void>;
+  /** GET Accounts/{AccountSid}.json: proves the credentials (health check); rejects with a TwilioRestError. */
+  fetchAccount(): Promise<{ status: string; type?: string; friendlyName?: string }>;
 }
 
 export interface TwilioRestOptions {
@@ -43,6 +45,14 @@ export function createTwilioRest(opts: TwilioRestOptions): TwilioRest {
   return {
     updateTwiml: (callSid, twiml) => update(callSid, { twiml }),
     hangup: (callSid) => update(callSid, { status: 'completed' }),
+    async fetchAccount() {
+      try {
+        const a = await client.api.v2010.accounts(opts.accountSid).fetch();
+        return { status: a.status, type: a.type, friendlyName: a.friendlyName };
+      } catch (error) {
+        throw toTwilioRestError(error);
+      }
+    },
   };
 }
 

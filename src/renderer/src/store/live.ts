@@ -1,7 +1,7 @@
 // Pure reducers for what the host pushes: calls by callSid, their order, health, settings, demo,
 // and the selected call's timeline. The zustand store (store.ts) only wires these to ConsoleApi.
 import type { ConsoleMessage } from '../../../shared/api';
-import type { Call, CallEvent, CallRecord, HostHealth, SettingsView } from '../../../shared/model';
+import type { Call, CallEvent, CallRecord, HostHealth, HostNotice, SettingsView } from '../../../shared/model';
 
 /** Events that are high-rate measurements: they go to the audio buffers, not into the timeline. */
 export function isTimelineEvent(event: CallEvent): boolean {
@@ -36,6 +36,8 @@ export interface LiveState {
   selected: SelectedCall | null;
   /** The row the keyboard is on (Enter opens it). */
   cursor: string | null;
+  /** ops: host-level notices (a red health check), newest last. */
+  notices: HostNotice[];
 }
 
 export const initialLive: LiveState = {
@@ -47,6 +49,7 @@ export const initialLive: LiveState = {
   demo: { enabled: false, autoDemo: false },
   selected: null,
   cursor: null,
+  notices: [],
 };
 
 function sortOrder(calls: Record<string, Call>): string[] {
@@ -96,6 +99,7 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
         health: message.snapshot.health,
         settings: message.snapshot.settings,
         demo: message.snapshot.demo,
+        notices: message.snapshot.notices ?? state.notices,
         cursor: state.cursor && calls[state.cursor] ? state.cursor : null,
       };
     }
@@ -117,6 +121,9 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
       const cursor = state.cursor === message.callSid ? nearest(state.order, message.callSid, order) : state.cursor;
       return { ...state, calls, order, selected, cursor };
     }
+    case 'notice':
+      if (state.notices.some((n) => n.id === message.notice.id)) return state;
+      return { ...state, notices: [...state.notices.slice(-19), message.notice] };
     case 'event': {
       const { event } = message;
       const selected = state.selected;
@@ -175,4 +182,26 @@ export function selectedCallOf(state: Pick<LiveState, 'selected' | 'calls'>): Ca
   const s = state.selected;
   if (!s) return undefined;
   return (!s.readOnly ? state.calls[s.callSid] : undefined) ?? s.record ?? state.calls[s.callSid];
+}
+
+/**
+ * ops: the call to open by itself when the operator has opened nothing yet: the newest live call with a media
+ * stream (so a demo opens on moving charts), else null.
+ */
+export function autoSelectCandidate(state: Pick<LiveState, 'selected' | 'calls' | 'order'>): string | null {
+  if (state.selected) return null;
+  for (const sid of state.order) {
+    const c = state.calls[sid];
+    if (c && c.state !== 'ended' && c.mode === 'stream' && c.streamSid && !c.handoff) return sid;
+  }
+  return null;
+}
+
+/** ops: whether the bot is held on this call, from its timeline (the last bot.muted event). */
+export function botMuted(events: readonly CallEvent[]): boolean {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === 'bot.muted') return e.muted;
+  }
+  return false;
 }
