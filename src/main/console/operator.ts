@@ -4,6 +4,7 @@
 // with <Say> then the call's Gather, so the conversation goes on after it. The REST path records `bot.reply`
 // (kind operator) here; on a stream the conversation records its own reply. `bot.muted` is recorded here.
 import type { Call, CallEvent, CommandResult } from '../../shared/model';
+import { streamOpen } from '../../shared/operator';
 import type { CallRegistry } from '../calls/registry';
 import type { Config } from '../config/load';
 import type { PublicUrls } from '../config/urls';
@@ -18,19 +19,11 @@ export interface StreamOperator {
   setMuted(callSid: string, muted: boolean): CommandResult;
 }
 
+export { streamOpen };
+
 export const MAX_SAY_CHARS = 400;
 
 export type OperatorRoute = { route: 'stream' | 'gather' } | { route: 'refused'; message: string };
-
-/** Whether the call's media stream is open now (its last stream.started has no stream.stopped after it). */
-export function streamOpen(events: readonly CallEvent[]): boolean {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const t = events[i]!.type;
-    if (t === 'stream.stopped') return false;
-    if (t === 'stream.started') return true;
-  }
-  return false;
-}
 
 /** Where an operator action on this call goes, or why it cannot. */
 export function operatorRoute(call: Call | undefined, events: readonly CallEvent[]): OperatorRoute {
