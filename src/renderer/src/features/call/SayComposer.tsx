@@ -31,23 +31,8 @@ export const SayComposer = memo(function SayComposer({ call }: { call: Call }) {
 
   return (
     <section className={`say${held ? ' say-held' : ''}`} aria-label={t('say.title')} data-testid="say-composer">
-      <div className="say-head">
-        <h3 className="say-title">{t('say.title')}</h3>
-        <span className="say-via muted">{t(onStream ? 'say.viaStream' : 'say.viaGather')}</span>
-        {held ? <span className="chip chip-warn say-held-badge">{t('say.heldBadge')}</span> : null}
-        <span className="say-spacer" />
-        <button
-          type="button"
-          className={`btn btn-sm ${held ? 'btn-primary' : 'btn-secondary'}`}
-          disabled={!onStream || busy !== undefined}
-          title={onStream ? undefined : t('say.muteGatherOnly')}
-          aria-pressed={held}
-          onClick={() => void setBotMuted(call.callSid, !held)}
-        >
-          {t(held ? 'say.resume' : 'say.mute')}
-        </button>
-      </div>
       <div className="say-row">
+        <span className="say-title">{t('say.title')}</span>
         <textarea
           className="say-input"
           lang="ko"
@@ -68,6 +53,18 @@ export const SayComposer = memo(function SayComposer({ call }: { call: Call }) {
           <PlayIcon size={13} />
           {busy === 'say' ? t('say.sending') : t('say.send')}
         </button>
+        <span className="say-divider" aria-hidden="true" />
+        {held ? <span className="chip chip-warn say-held-badge">{t('say.heldBadge')}</span> : null}
+        <button
+          type="button"
+          className={`btn ${held ? 'btn-primary' : 'btn-secondary'} say-mute`}
+          disabled={!onStream || busy !== undefined}
+          title={onStream ? undefined : t('say.muteGatherOnly')}
+          aria-pressed={held}
+          onClick={() => void setBotMuted(call.callSid, !held)}
+        >
+          {t(held ? 'say.resume' : 'say.mute')}
+        </button>
       </div>
       <div className="say-foot">
         {phrases.length ? (
@@ -79,8 +76,8 @@ export const SayComposer = memo(function SayComposer({ call }: { call: Call }) {
             ))}
           </div>
         ) : null}
-        <span className="say-hint muted">
-          {t('say.hint')} · {text.length}/{MAX}
+        <span className="say-hint muted" title={t('say.hint')}>
+          {t(onStream ? 'say.viaStream' : 'say.viaGather')} · {text.length}/{MAX}
         </span>
       </div>
     </section>
