@@ -14,7 +14,7 @@ import { createHealthMonitor, hostChecks, serviceFrom, type HealthMonitor } from
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
-import { createLogger, type Logger } from './log';
+import { createLogger, logFormat, type Logger } from './log';
 import { createMediaServer, type MediaServer } from './media/server';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
@@ -49,7 +49,7 @@ export interface Host {
 }
 
 export function createHost(options: HostOptions): Host {
-  const log = options.log ?? createLogger(options.config.settings.LOG_LEVEL);
+  const log = options.log ?? createLogger(options.config.settings.LOG_LEVEL, undefined, { format: logFormat(options.config.settings.LOG_FORMAT, process.stdout.isTTY) });
   const now = options.now ?? Date.now;
   const registry = new CallRegistry({ now });
   const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log });
