@@ -32,14 +32,14 @@ export function logFormat(setting: 'auto' | 'pretty' | 'json' | undefined, stdou
 }
 
 /** pino-pretty as a pino transport: `10:15:02 INFO [media] stream started {"callSid":"CA…"}`. */
-export const PRETTY_OPTIONS = {
+export const PRETTY_OPTIONS: { colorize: boolean; translateTime: string; ignore: string; messageFormat: string; singleLine: boolean; errorLikeObjectKeys: string[] } = {
   colorize: true,
   translateTime: 'SYS:HH:MM:ss',
   ignore: 'pid,hostname,app,part',
   messageFormat: '{if part}[{part}] {end}{msg}',
   singleLine: true,
   errorLikeObjectKeys: ['err', 'error'],
-} as const;
+};
 
 function prettyTransport(): pino.DestinationStream {
   return pino.transport({ target: 'pino-pretty', options: { ...PRETTY_OPTIONS, destination: 1 } }) as pino.DestinationStream;
