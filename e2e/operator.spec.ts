@@ -2,7 +2,6 @@
 // host. Live-mode tests start real stand-ins here — s3rver, the Twilio REST stand-in (it records every request) and
 // a closed port for TTS_URL — and point the host at them; demo-mode tests use the embedded demo.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -10,20 +9,13 @@ import S3rver from 's3rver';
 import { startTwilioRestStandIn, type StandIn } from '../src/main/sim/twilio-rest-standin';
 import { postWebhook, randomSid, twilioCallParams } from '../src/main/sim/webhook-client';
 import { expect, test as base } from './fixtures';
+import { closedPort } from '../test/helpers/ports';
 
 const SHOTS = 'test-results/screenshots';
 const PUBLIC_URL = 'https://frontdoor.example.ngrok.app';
 const ACCOUNT_SID = 'AC' + '1234567890abcdef'.repeat(2);
 const AUTH_TOKEN = 'e2e-auth-token-0123456789';
 const SAY = '잠시만 기다려 주세요. 담당자가 곧 확인해 드리겠습니다.';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** Live mode against stand-ins started here; `broken` gives the host a closed TTS port, a wrong S3 key and a wrong token. */
 const test = base.extend<{ broken: boolean; twilioApi: StandIn }>({
@@ -122,7 +114,6 @@ test.describe('say to the caller', () => {
     await expect(composer).toContainText('Twilio <Say>');
     await expect(composer.getByRole('button', { name: 'Hold bot' })).toBeDisabled(); // streamed calls only
     await composer.getByRole('textbox').fill(SAY);
-    await shot(page, 'say-composer');
     await composer.getByRole('button', { name: 'Say', exact: true }).click();
     await expect.poll(() => twilioApi.requests.find((r) => r.method === 'POST' && r.path.endsWith(`/Calls/${callSid}.json`))?.form.Twiml ?? '').toContain(`${SAY}</Say><Gather`);
     const twiml = twilioApi.requests.find((r) => r.path.endsWith(`/Calls/${callSid}.json`))!.form.Twiml!;
@@ -130,7 +121,12 @@ test.describe('say to the caller', () => {
     expect(twiml).toContain(`action="${PUBLIC_URL}/handle_speech"`);
     // the composer clears and the conversation shows the operator's words
     await expect(composer.getByRole('textbox')).toHaveValue('');
-    await expect(page.getByRole('region', { name: 'Conversation' })).toContainText(SAY);
+    const said = page.getByRole('region', { name: 'Conversation' }).locator('[data-operator]');
+    await expect(said).toContainText(SAY);
+    await expect(said).toContainText('Operator');
+    await composer.getByRole('textbox').fill('주문 번호를 말씀해 주시겠어요?');
+    await shot(page, 'say-composer');
+    await composer.getByRole('textbox').fill('');
     // a saved phrase is one click
     await composer.getByRole('group', { name: 'Saved phrases' }).getByRole('button').first().click();
     await expect.poll(() => twilioApi.requests.filter((r) => r.path.endsWith(`/Calls/${callSid}.json`)).length).toBe(2);

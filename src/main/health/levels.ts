@@ -2,6 +2,7 @@
 // I/O and hand back a small result; everything the operator reads is decided here, so it is table-tested
 // (levels.test.ts) without a network. Red means a caller would suffer it; amber works but needs a person's look.
 import type { CheckLevel, HealthCheck, HealthCheckId } from '../../shared/model';
+import { NETWORK_WORDS as TWILIO_NETWORK_WORDS } from '../twilio/errors';
 
 /** A check's verdict before it is stamped with its id and times. */
 export interface Verdict {
@@ -30,11 +31,7 @@ export type TwilioOutcome =
   | { kind: 'not-configured' };
 
 const NETWORK_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'DNS lookup failed',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'timed out',
+  ...TWILIO_NETWORK_WORDS,
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   CERT_HAS_EXPIRED: 'TLS certificate expired',

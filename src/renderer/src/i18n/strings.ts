@@ -223,6 +223,7 @@ const en = {
   'say.viaGather': 'Spoken with Twilio <Say>, then the bot listens again',
   'say.hint': 'Enter to say · Shift+Enter for a new line',
   'say.muteGatherOnly': 'Holding the bot works on streamed calls',
+  'conv.operator': 'Operator',
   // --- end ops ---
   'toast.failed': 'Failed: {message}',
   'time.ms': '{n} ms',
@@ -453,6 +454,7 @@ const ko: Record<StringKey, string> = {
   'say.viaGather': 'Twilio <Say>로 재생한 뒤 봇이 다시 듣습니다',
   'say.hint': 'Enter로 말하기 · Shift+Enter 줄바꿈',
   'say.muteGatherOnly': '봇 대기는 스트리밍 통화에서만 됩니다',
+  'conv.operator': '운영자',
   // --- end ops ---
   'toast.failed': '실패: {message}',
   'time.ms': '{n} ms',

@@ -21,10 +21,12 @@ export const CallView = memo(function CallView() {
   return (
     <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
       <CallHeader call={call} readOnly={selected.readOnly} />
-      {!selected.readOnly && call.state !== 'ended' && call.state !== 'handing_off' && call.state !== 'with_agent' ? <SayComposer call={call} /> : null}
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
-        <Conversation key={`c-${call.callSid}`} events={selected.events} />
+        <div className="conv-col">
+          <Conversation key={`c-${call.callSid}`} events={selected.events} />
+          {!selected.readOnly && call.state !== 'ended' && call.state !== 'handing_off' && call.state !== 'with_agent' ? <SayComposer call={call} /> : null}
+        </div>
         <AudioPanel key={`a-${call.callSid}`} call={call} />
       </div>
       <EventsLog events={selected.events} />

@@ -31,9 +31,9 @@ function Item({ item, t }: { item: ConversationItem; t: T }) {
     case 'bot': {
       const heard = item.heardMs !== undefined && item.replyMs ? Math.min(1, item.heardMs / item.replyMs) : undefined;
       return (
-        <div className={`msg msg-bot${item.outcome ? ` ${item.outcome}` : ''}${heard !== undefined ? ' interrupted' : ''}`} data-kind="bot">
+        <div className={`msg msg-bot${item.operator ? ' msg-operator' : ''}${item.outcome ? ` ${item.outcome}` : ''}${heard !== undefined ? ' interrupted' : ''}`} data-kind="bot" data-operator={item.operator || undefined}>
           <div className="msg-meta">
-            <span className="msg-who">{item.via === 'prompt' ? t('conv.prompt') : t('conv.bot')}</span>
+            <span className="msg-who">{item.operator ? t('conv.operator') : item.via === 'prompt' ? t('conv.prompt') : t('conv.bot')}</span>
             <span className="chip chip-tiny">{item.via === 'prompt' ? 'say' : item.via}</span>
             <time>{clockTime(item.at)}</time>
             {item.ttfaMs !== undefined ? <span className="msg-note">{t('conv.ttfa', { ms: formatMs(item.ttfaMs) })}</span> : null}

@@ -31,8 +31,17 @@ export const SayComposer = memo(function SayComposer({ call }: { call: Call }) {
 
   return (
     <section className={`say${held ? ' say-held' : ''}`} aria-label={t('say.title')} data-testid="say-composer">
-      <div className="say-row">
+      <div className="say-head">
         <span className="say-title">{t('say.title')}</span>
+        <span className="say-via muted" title={t('say.hint')}>
+          {t(onStream ? 'say.viaStream' : 'say.viaGather')}
+        </span>
+        {held ? <span className="chip chip-warn say-held-badge">{t('say.heldBadge')}</span> : null}
+        <span className="say-count muted">
+          {text.length}/{MAX}
+        </span>
+      </div>
+      <div className="say-row">
         <textarea
           className="say-input"
           lang="ko"
@@ -41,6 +50,7 @@ export const SayComposer = memo(function SayComposer({ call }: { call: Call }) {
           value={text}
           placeholder={t('say.placeholder')}
           aria-label={t('say.placeholder')}
+          title={t('say.hint')}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -53,11 +63,18 @@ export const SayComposer = memo(function SayComposer({ call }: { call: Call }) {
           <PlayIcon size={13} />
           {busy === 'say' ? t('say.sending') : t('say.send')}
         </button>
-        <span className="say-divider" aria-hidden="true" />
-        {held ? <span className="chip chip-warn say-held-badge">{t('say.heldBadge')}</span> : null}
+      </div>
+      <div className="say-foot">
+        <div className="say-phrases" role="group" aria-label={t('say.phrases')}>
+          {phrases.map((p) => (
+            <button key={p} type="button" className="phrase" lang="ko" disabled={busy !== undefined} onClick={() => void send(p)} title={p}>
+              {p}
+            </button>
+          ))}
+        </div>
         <button
           type="button"
-          className={`btn ${held ? 'btn-primary' : 'btn-secondary'} say-mute`}
+          className={`btn btn-sm ${held ? 'btn-primary' : 'btn-secondary'} say-mute`}
           disabled={!onStream || busy !== undefined}
           title={onStream ? undefined : t('say.muteGatherOnly')}
           aria-pressed={held}
@@ -65,20 +82,6 @@ export const SayComposer = memo(function SayComposer({ call }: { call: Call }) {
         >
           {t(held ? 'say.resume' : 'say.mute')}
         </button>
-      </div>
-      <div className="say-foot">
-        {phrases.length ? (
-          <div className="say-phrases" role="group" aria-label={t('say.phrases')}>
-            {phrases.map((p) => (
-              <button key={p} type="button" className="phrase" lang="ko" disabled={busy !== undefined} onClick={() => void send(p)} title={p}>
-                {p}
-              </button>
-            ))}
-          </div>
-        ) : null}
-        <span className="say-hint muted" title={t('say.hint')}>
-          {t(onStream ? 'say.viaStream' : 'say.viaGather')} · {text.length}/{MAX}
-        </span>
       </div>
     </section>
   );

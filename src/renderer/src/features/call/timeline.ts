@@ -10,6 +10,8 @@ export type ConversationItem =
       text: string;
       via: 'say' | 'stream' | 'prompt';
       replyId?: string;
+      /** ops: the operator's words (bot.reply kind operator), not the bot's. */
+      operator?: boolean;
       ttfaMs?: number;
       outcome?: 'failed' | 'cancelled';
       error?: string;
@@ -38,7 +40,7 @@ export function conversationOf(events: readonly CallEvent[]): ConversationItem[]
         items.push((lastBot = { kind: 'bot', key, at: e.at, text: e.text, via: 'prompt' }));
         break;
       case 'bot.reply': {
-        const bot: Extract<ConversationItem, { kind: 'bot' }> = { kind: 'bot', key, at: e.at, text: e.text, via: e.via, replyId: e.replyId };
+        const bot: Extract<ConversationItem, { kind: 'bot' }> = { kind: 'bot', key, at: e.at, text: e.text, via: e.via, replyId: e.replyId, ...(e.kind === 'operator' ? { operator: true } : {}) };
         items.push(bot);
         lastBot = bot;
         if (e.replyId) botByReply.set(e.replyId, bot);
