@@ -1,7 +1,6 @@
 // Each health check against a real server with a wrong setting goes red with its fix: a closed TTS_URL port, a wrong
 // S3 key and a missing bucket against s3rver, the REST stand-in answering 20003 to a wrong token. The same settings
 // made right go green. A host started with them pushes the health and raises a notice before any call.
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,14 +16,7 @@ import { startTwilioRestStandIn, type StandIn } from '../src/main/sim/twilio-res
 import { createTwilioRest } from '../src/main/twilio/rest';
 import { S3RVER_CREDENTIALS, startS3rver, type TestS3 } from './helpers/s3rver';
 import { ACCOUNT_SID, AUTH_TOKEN, CONNECT_DID, PUBLIC_URL } from './twiml-harness';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { closedPort } from './helpers/ports';
 
 let s3: TestS3;
 let twilioApi: StandIn;
