@@ -91,7 +91,7 @@ describe('Say composer', () => {
     act(() => fake.push({ kind: 'snapshot', snapshot: snapshot([streamed], { demo: { enabled: false, autoDemo: false } }) }));
     fireEvent.click(screen.getAllByRole('option')[0]!);
     const composer = await screen.findByTestId('say-composer');
-    await within(composer).findByText(/TTS on the call’s stream/);
+    await within(composer).findByText(/TTS on the stream/);
     fireEvent.click(within(composer).getByRole('button', { name: 'Hold bot' }));
     await waitFor(() => expect(fake.bridge.setBotMuted).toHaveBeenCalledWith('CA2', true));
     act(() => fake.push({ kind: 'event', event: ev('CA2', { type: 'bot.muted', muted: true }) }));
