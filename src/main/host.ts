@@ -1,6 +1,7 @@
 // Composition root: config -> registry/history -> (demo stand-ins) -> TTS pipeline -> servers.
 // Plain Node: imports nothing from electron. start()/stop(); stop() leaves nothing running.
 import { createServer, type Server } from 'node:http';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { join } from 'node:path';
 import type { ConsoleApi } from '../shared/api';
 import type { HealthCheck, HostHealth, HostNotice, Snapshot } from '../shared/model';
@@ -201,8 +202,9 @@ export function createHost(options: HostOptions): Host {
       const loopback = s.BIND_ADDRESS === '0.0.0.0' || s.BIND_ADDRESS === '::' ? '127.0.0.1' : s.BIND_ADDRESS;
       demo?.connect({ httpBase: `http://${loopback}:${ports.http}`, mediaUrl: `ws://${loopback}:${ports.ws}${MEDIA_PATH}`, urls });
 
+      const s3Credentials = defaultProvider(); // one chain for every run: it caches and refreshes like the part store's
       monitor = createHealthMonitor({
-        checks: () => hostChecks({ config, urls, rest, partFolder: demo?.partFolder ?? null }),
+        checks: () => hostChecks({ config, urls, rest, partFolder: demo?.partFolder ?? null, credentials: s3Credentials }),
         now,
         intervalMs: s.HEALTH_INTERVAL_S * 1000,
         onRun: onHealthRun,
