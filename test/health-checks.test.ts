@@ -22,7 +22,14 @@ let s3: TestS3;
 let twilioApi: StandIn;
 beforeAll(async () => {
   s3 = await startS3rver();
-  twilioApi = await startTwilioRestStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  twilioApi = await startTwilioRestStandIn({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    numbers: [
+      { phoneNumber: '+15005550006', voiceUrl: 'https://elsewhere.example.com/voice' },
+      { phoneNumber: '+827055500100', voiceUrl: `${PUBLIC_URL}/voice_stream` },
+    ],
+  });
 });
 afterAll(async () => {
   await twilioApi?.stop();
@@ -64,6 +71,8 @@ describe('health checks against real servers', () => {
       ['publicUrl', 'green'],
     ]);
     expect(c.twilio!.reason).toMatch(/accepts the credentials/);
+    // what Twilio is told: the account's number that sends its calls to our /voice_stream, masked
+    expect(c.publicUrl!.reason).toMatch(new RegExp(`^\\+82 .*0100 → ${PUBLIC_URL}/voice_stream\\. Twilio will call`));
     // the account fetch reached the stand-in with Basic auth
     expect(twilioApi.requests.some((r) => r.method === 'GET' && r.path === `/2010-04-01/Accounts/${ACCOUNT_SID}.json`)).toBe(true);
   });
@@ -105,6 +114,13 @@ describe('health checks against real servers', () => {
     const c = await runChecks(settings(), { token: 'wrong-token-0123456789' });
     expect(c.twilio).toMatchObject({ level: 'red', reason: 'Twilio refused the credentials (Twilio 20003)' });
     expect(c.twilio!.fix).toMatch(/TWILIO_AUTH_TOKEN/);
+  });
+
+  it('PUBLIC_URL that no number on the account calls is amber, with where to set it', async () => {
+    const c = await runChecks(settings({ PUBLIC_URL: 'https://another-tunnel.example.app' }));
+    expect(c.publicUrl!.level).toBe('amber');
+    expect(c.publicUrl!.reason).toMatch(/No number on the Twilio account sends its calls to https:\/\/another-tunnel\.example\.app\/voice_stream .*\(2 numbers point elsewhere\)/);
+    expect(c.publicUrl!.fix).toMatch(/A call comes in: Webhook, HTTP POST, https:\/\/another-tunnel\.example\.app\/voice_stream/);
   });
 
   it('a +82 CONNECT_DID is the amber Geo Permissions reminder; an http PUBLIC_URL is red', async () => {

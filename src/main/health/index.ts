@@ -8,9 +8,9 @@ import { maskNumber } from '../calls/registry';
 import type { Config } from '../config/load';
 import type { PublicUrls } from '../config/urls';
 import type { TwilioRest } from '../twilio/rest';
-import { connectDidVerdict, publicUrlVerdict, s3Verdict, ttsVerdict, twilioVerdict, worst } from './levels';
+import { connectDidVerdict, numbersVerdict, publicUrlVerdict, s3Verdict, ttsVerdict, twilioVerdict, worst } from './levels';
 import type { CheckSpec } from './monitor';
-import { probeFolder, probeHttp, probeS3, probeTwilio } from './probes';
+import { probeFolder, probeHttp, probeNumbers, probeS3, probeTwilio } from './probes';
 
 export { createHealthMonitor, type HealthMonitor } from './monitor';
 
@@ -64,7 +64,15 @@ export function hostChecks(d: HostCheckDeps): CheckSpec[] {
 
   checks.push({ id: 'twilio', run: async () => twilioVerdict(await probeTwilio(d.rest, timeoutMs), s.TWILIO_ACCOUNT_SID, demo) });
   checks.push({ id: 'connectDid', run: async () => connectDidVerdict(s.CONNECT_DID, s.CONNECT_DID ? maskNumber(s.CONNECT_DID) : undefined, demo) });
-  checks.push({ id: 'publicUrl', run: async () => publicUrlVerdict(s.PUBLIC_URL, d.urls.base, d.urls.media, demo) });
+  checks.push({
+    id: 'publicUrl',
+    run: async () => {
+      const url = publicUrlVerdict(s.PUBLIC_URL, d.urls.base, d.urls.media, demo);
+      // live: and a number on the account really sends its calls there (what Twilio is told)
+      if (demo || url.level !== 'green') return url;
+      return numbersVerdict(url, await probeNumbers(d.rest, timeoutMs), d.urls.base, maskNumber);
+    },
+  });
   return checks;
 }
 

@@ -1,7 +1,7 @@
 // What each probe outcome means to the operator: level, reason and fix, table by table.
 import { describe, expect, it } from 'vitest';
 import type { HealthCheck } from '../../shared/model';
-import { connectDidVerdict, newlyRed, publicUrlVerdict, s3Verdict, toCheck, ttsVerdict, twilioVerdict, worst, type HttpOutcome, type S3Outcome, type TwilioOutcome } from './levels';
+import { connectDidVerdict, newlyRed, numbersVerdict, publicUrlVerdict, s3Verdict, toCheck, ttsVerdict, twilioVerdict, worst, type HttpOutcome, type S3Outcome, type TwilioOutcome } from './levels';
 
 describe('ttsVerdict', () => {
   const url = 'http://127.0.0.1:9/jobs';
@@ -126,5 +126,27 @@ describe('toCheck, worst, newlyRed', () => {
     expect(newlyRed(first, [c('tts', 'red'), c('s3', 'green')])).toEqual([]);
     expect(newlyRed(first, [c('tts', 'red', 'other'), c('s3', 'red')]).map((x) => x.id)).toEqual(['tts', 's3']);
     expect(newlyRed(first, [c('tts', 'green'), c('s3', 'green')])).toEqual([]);
+  });
+});
+
+describe('numbersVerdict', () => {
+  const base = 'https://fd.ngrok.app';
+  const ok = publicUrlVerdict(base, base, 'wss://fd.ngrok.app/media', false);
+  const mask = (n: string) => `${n.slice(0, 3)}…${n.slice(-4)}`;
+  it.each<[string, Parameters<typeof numbersVerdict>[1], string, RegExp]>([
+    ['a number calls /voice_stream', { kind: 'numbers', numbers: [{ phoneNumber: '+827055500100', voiceUrl: `${base}/voice_stream` }] }, 'green', /^\+82…0100 → https:\/\/fd\.ngrok\.app\/voice_stream\. /],
+    ['a number calls /voice_gather/', { kind: 'numbers', numbers: [{ phoneNumber: '+827055500100', voiceUrl: `${base}/voice_gather/` }] }, 'green', /voice_gather/],
+    ['numbers point elsewhere', { kind: 'numbers', numbers: [{ phoneNumber: '+1500', voiceUrl: 'https://demo.twilio.com/welcome/voice/' }] }, 'amber', /No number .*\(1 number points elsewhere\)/],
+    ['no numbers', { kind: 'numbers', numbers: [] }, 'amber', /No number on the Twilio account/],
+    ['cannot list', { kind: 'error', message: 'Twilio refused the credentials' }, 'amber', /could not read the account's numbers/],
+    ['no REST', { kind: 'not-configured' }, 'green', /Twilio will call/],
+  ])('%s', (_n, outcome, level, reason) => {
+    const v = numbersVerdict(ok, outcome, base, mask);
+    expect(v.level).toBe(level);
+    expect(v.reason).toMatch(reason);
+  });
+  it('a PUBLIC_URL that is already wrong stays as it is', () => {
+    const bad = publicUrlVerdict('http://x.example', 'http://x.example', 'ws://x.example/media', false);
+    expect(numbersVerdict(bad, { kind: 'numbers', numbers: [] }, 'http://x.example', mask)).toBe(bad);
   });
 });

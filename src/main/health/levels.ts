@@ -208,6 +208,29 @@ export function publicUrlVerdict(publicUrl: string | undefined, base: string, me
   return { level: 'green', reason: `Twilio will call ${base}/voice_stream and stream to ${mediaUrl}`, target: hooks };
 }
 
+/** The account's numbers as the health check read them, or why it could not. */
+export type NumbersOutcome = { kind: 'numbers'; numbers: Array<{ phoneNumber: string; voiceUrl: string }> } | { kind: 'error'; message: string } | { kind: 'not-configured' };
+
+/**
+ * What Twilio is told: after PUBLIC_URL's own shape is right, a number on the account must send its calls to our
+ * /voice_stream or /voice_gather. `mask` shows a number the way the console does.
+ */
+export function numbersVerdict(url: Verdict, o: NumbersOutcome, base: string, mask: (n: string) => string): Verdict {
+  if (url.level !== 'green' || o.kind === 'not-configured') return url;
+  const hooks = [`${base}/voice_stream`, `${base}/voice_gather`];
+  if (o.kind === 'error') {
+    return { ...url, level: 'amber', reason: `${url.reason}; could not read the account's numbers: ${o.message}`, fix: 'Check the Twilio credentials, then run the checks again' };
+  }
+  const ours = o.numbers.filter((n) => hooks.includes(n.voiceUrl.replace(/\/+$/, '').split('?')[0]!));
+  if (ours.length) return { ...url, reason: `${ours.map((n) => mask(n.phoneNumber)).join(', ')} → ${ours[0]!.voiceUrl}. ${url.reason}` };
+  return {
+    ...url,
+    level: 'amber',
+    reason: `No number on the Twilio account sends its calls to ${hooks[0]} or ${hooks[1]}${o.numbers.length ? ` (${o.numbers.length} number${o.numbers.length > 1 ? 's point' : ' points'} elsewhere)` : ''}`,
+    fix: `Twilio Console → Phone Numbers → your number → A call comes in: Webhook, HTTP POST, ${hooks[0]}`,
+  };
+}
+
 /** Stamp a verdict as a HealthCheck. */
 export function toCheck(id: HealthCheckId, v: Verdict, at: number, ms: number): HealthCheck {
   return { id, level: v.level, reason: v.reason, ...(v.fix && v.level !== 'green' ? { fix: v.fix } : {}), ...(v.target ? { target: v.target } : {}), at, ms };

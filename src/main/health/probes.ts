@@ -8,7 +8,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { S3Getter, S3NetworkError, type S3Location } from '../tts/s3-get';
 import { toTwilioRestError } from '../twilio/errors';
 import type { TwilioRest } from '../twilio/rest';
-import type { HttpOutcome, S3Outcome, TwilioOutcome } from './levels';
+import type { HttpOutcome, NumbersOutcome, S3Outcome, TwilioOutcome } from './levels';
 
 /** Node's error code of a failed request (fetch wraps it in `cause`). */
 function errnoOf(err: unknown): string | undefined {
@@ -105,6 +105,24 @@ export async function probeTwilio(rest: TwilioRest | null, timeoutMs: number): P
   );
   try {
     return await Promise.race([fetched, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The account's numbers over REST, bounded by `timeoutMs`. */
+export async function probeNumbers(rest: TwilioRest | null, timeoutMs: number): Promise<NumbersOutcome> {
+  if (!rest) return { kind: 'not-configured' };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<NumbersOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'error', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+  });
+  const listed = rest.listNumbers().then(
+    (numbers): NumbersOutcome => ({ kind: 'numbers', numbers }),
+    (err: unknown): NumbersOutcome => ({ kind: 'error', message: toTwilioRestError(err).plain }),
+  );
+  try {
+    return await Promise.race([listed, timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,5 @@
 // A local stand-in for Twilio's REST API: Calls update (POST /2010-04-01/Accounts/{AC}/Calls/{CA}.json) and the
-// account fetch the health check makes (GET /2010-04-01/Accounts/{AC}.json).
+// account fetch and number list the health checks make (GET Accounts/{AC}.json, Accounts/{AC}/IncomingPhoneNumbers.json).
 // Hand-written: no library serves Twilio's API shape; it is what the twilio client talks to in tests and in the demo.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +22,8 @@ export interface StandInOptions {
   isLive?: (callSid: string) => boolean;
   /** What the account fetch (GET Accounts/{AC}.json) reports as the account's type. Default: Full. */
   accountType?: 'Full' | 'Trial';
+  /** The account's numbers (GET IncomingPhoneNumbers.json) and the webhook each sends its calls to. Default: none. */
+  numbers?: Array<{ phoneNumber: string; voiceUrl: string }>;
 }
 
 export interface StandIn {
@@ -30,6 +32,7 @@ export interface StandIn {
   stop(): Promise<void>;
 }
 
+const NUMBERS_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/IncomingPhoneNumbers\.json$/;
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\.json$/;
 const CALL_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Calls\/(CA[0-9a-fA-F]{32})\.json$/;
 const MAX_BODY = 64 * 1024;
@@ -80,6 +83,19 @@ export async function startTwilioRestStandIn(opts: StandInOptions): Promise<Stan
     if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED); // a long auto-demo must not grow it forever
 
     if (auth !== expectedAuth) return twilioError(res, 401, 20003, 'Authenticate');
+    const numbers = NUMBERS_PATH.exec(path);
+    if (numbers && req.method === 'GET') {
+      if (numbers[1] !== opts.accountSid) return twilioError(res, 404, 20404, `The requested resource ${path} was not found`);
+      const list = (opts.numbers ?? []).map((n, i) => ({
+        sid: `PN${String(i).padStart(32, '0')}`,
+        account_sid: opts.accountSid,
+        phone_number: n.phoneNumber,
+        voice_url: n.voiceUrl,
+        voice_method: 'POST',
+      }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ incoming_phone_numbers: list, page: 0, page_size: 200, start: 0, end: Math.max(0, list.length - 1), uri: path, first_page_uri: path, next_page_uri: null, previous_page_uri: null }));
+    }
     const account = ACCOUNT_PATH.exec(path);
     if (account && req.method === 'GET') {
       // the health check's account fetch (Accounts/{AC}.json); another account is not ours to see

@@ -13,6 +13,8 @@ export interface TwilioRest {
   hangup(callSid: string): Promise<void>;
   /** GET Accounts/{AccountSid}.json: proves the credentials (health check); rejects with a TwilioRestError. */
   fetchAccount(): Promise<{ status: string; type?: string; friendlyName?: string }>;
+  /** GET IncomingPhoneNumbers.json: the account's numbers and where their calls go (health check: PUBLIC_URL). */
+  listNumbers(): Promise<Array<{ phoneNumber: string; voiceUrl: string }>>;
 }
 
 export interface TwilioRestOptions {
@@ -49,6 +51,14 @@ export function createTwilioRest(opts: TwilioRestOptions): TwilioRest {
       try {
         const a = await client.api.v2010.accounts(opts.accountSid).fetch();
         return { status: a.status, type: a.type, friendlyName: a.friendlyName };
+      } catch (error) {
+        throw toTwilioRestError(error);
+      }
+    },
+    async listNumbers() {
+      try {
+        const numbers = await client.incomingPhoneNumbers.list({ limit: 200 });
+        return numbers.map((n) => ({ phoneNumber: n.phoneNumber, voiceUrl: n.voiceUrl ?? '' }));
       } catch (error) {
         throw toTwilioRestError(error);
       }
