@@ -138,7 +138,7 @@ describe('numbersVerdict', () => {
     ['a number calls /voice_gather/', { kind: 'numbers', numbers: [{ phoneNumber: '+827055500100', voiceUrl: `${base}/voice_gather/` }] }, 'green', /voice_gather/],
     ['numbers point elsewhere', { kind: 'numbers', numbers: [{ phoneNumber: '+1500', voiceUrl: 'https://demo.twilio.com/welcome/voice/' }] }, 'amber', /No number .*\(1 number points elsewhere\)/],
     ['no numbers', { kind: 'numbers', numbers: [] }, 'amber', /No number on the Twilio account/],
-    ['cannot list', { kind: 'error', message: 'Twilio refused the credentials' }, 'amber', /could not read the account's numbers/],
+    ['cannot list', { kind: 'error', message: 'Twilio refused the credentials (Twilio 20003)' }, 'amber', /^Not confirmed: the account's numbers could not be read \(Twilio 20003\)$/],
     ['no REST', { kind: 'not-configured' }, 'green', /Twilio will call/],
   ])('%s', (_n, outcome, level, reason) => {
     const v = numbersVerdict(ok, outcome, base, mask);

@@ -219,7 +219,8 @@ export function numbersVerdict(url: Verdict, o: NumbersOutcome, base: string, ma
   if (url.level !== 'green' || o.kind === 'not-configured') return url;
   const hooks = [`${base}/voice_stream`, `${base}/voice_gather`];
   if (o.kind === 'error') {
-    return { ...url, level: 'amber', reason: `${url.reason}; could not read the account's numbers: ${o.message}`, fix: 'Check the Twilio credentials, then run the checks again' };
+    const why = /\(Twilio \d+\)/.exec(o.message)?.[0] ?? `(${o.message.slice(0, 80)})`;
+    return { ...url, level: 'amber', reason: `Not confirmed: the account's numbers could not be read ${why}`, fix: 'Correct the Twilio credentials (see above), then run the checks again' };
   }
   const ours = o.numbers.filter((n) => hooks.includes(n.voiceUrl.replace(/\/+$/, '').split('?')[0]!));
   if (ours.length) return { ...url, reason: `${ours.map((n) => mask(n.phoneNumber)).join(', ')} → ${ours[0]!.voiceUrl}. ${url.reason}` };
