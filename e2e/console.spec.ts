@@ -120,10 +120,9 @@ test('keyboard: arrows move, Enter opens, H asks to hand off', async ({ page, ho
   await simulate(page, 'Streamed reply');
   await expect(rows(page)).toHaveCount(2);
   const sids = await rows(page).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.callsid));
-  await page.locator('body').click({ position: { x: 900, y: 400 } });
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Enter');
+  // ops: Simulate call opened the call it started (the newest), and the keyboard cursor is on it
   await expect(page.locator('.call-view')).toHaveAttribute('data-callsid', sids[0]!);
+  await page.locator('body').click({ position: { x: 900, y: 400 } });
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await expect(page.locator('.call-view')).toHaveAttribute('data-callsid', sids[1]!);

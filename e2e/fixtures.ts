@@ -14,9 +14,11 @@ export interface RunningHost {
   restart(): Promise<void>;
   /** Extra environment for the next (re)start, e.g. { AUTO_DEMO: 'true' }. */
   env: Record<string, string>;
+  /** ops: the host's listening ports (to post signed webhooks at it). */
+  ports: { http: number; ws: number };
 }
 
-async function startServe(dataDir: string, env: Record<string, string>): Promise<{ child: ChildProcess; consoleUrl: string }> {
+async function startServe(dataDir: string, env: Record<string, string>): Promise<{ child: ChildProcess; consoleUrl: string; ports: { http: number; ws: number } }> {
   const child = fork('out/main/serve.js', [], {
     env: { ...process.env, DEMO: 'on', HTTP_PORT: '0', WS_PORT: '0', CONSOLE_PORT: '0', CONSOLE_TOKEN, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -24,11 +26,13 @@ async function startServe(dataDir: string, env: Record<string, string>): Promise
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
+  let ports = { http: 0, ws: 0 };
   const consoleUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 30_000);
-    child.on('message', (m: { ready?: boolean; consoleUrl?: string }) => {
+    child.on('message', (m: { ready?: boolean; consoleUrl?: string; ports?: { http: number; ws: number } }) => {
       if (m?.ready && m.consoleUrl) {
         clearTimeout(timer);
+        if (m.ports) ports = m.ports;
         resolve(m.consoleUrl);
       }
     });
@@ -37,7 +41,7 @@ async function startServe(dataDir: string, env: Record<string, string>): Promise
       reject(new Error(`serve exited with ${code}:\n${output}`));
     });
   });
-  return { child, consoleUrl };
+  return { child, consoleUrl, ports };
 }
 
 async function stopServe(child: ChildProcess): Promise<void> {
@@ -52,11 +56,12 @@ async function stopServe(child: ChildProcess): Promise<void> {
   });
 }
 
-export const test = base.extend<{ host: RunningHost }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this destructuring
-  host: async ({}, use) => {
+export const test = base.extend<{ host: RunningHost; hostEnv: Record<string, string> }>({
+  // ops: environment for the host's first start; a spec overrides it (e.g. live mode against stand-ins it starts)
+  hostEnv: [{}, { option: true }],
+  host: async ({ hostEnv }, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'front-door-e2e-'));
-    const env: Record<string, string> = {};
+    const env: Record<string, string> = { ...hostEnv };
     let running = await startServe(dataDir, env);
     const host: RunningHost = {
       get consoleUrl() {
@@ -64,6 +69,9 @@ export const test = base.extend<{ host: RunningHost }>({
       },
       dataDir,
       env,
+      get ports() {
+        return running.ports;
+      },
       async restart() {
         await stopServe(running.child);
         running = await startServe(dataDir, env);

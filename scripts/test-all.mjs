@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, Vitest (unit + integration), build, Playwright e2e — every suite runs,
+// `npm test`: prerequisites (scripts/prereqs.mjs), typecheck, lint, Vitest (unit + integration), build, Playwright e2e — every suite runs,
 // and the last line adds them up as `N passed, N failed` (what CI reads).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, rmSync } from 'node:fs';
+import { ensurePrereqs } from './prereqs.mjs';
+
+// chromium, espeak-ng, sox: installed here when we can (root with apt), else one command to run and stop now
+if (process.env.FRONT_DOOR_SKIP_PREREQS !== '1' && !ensurePrereqs()) process.exit(2);
 
 const steps = [];
 let passed = 0;

@@ -40,6 +40,11 @@ const mediaAfterLastClear = (client: { received: { messages: unknown[] } }) => {
   return Buffer.concat(msgs.slice(last + 1).filter((m) => m.event === 'media').map((m) => Buffer.from(m.media!.payload, 'base64')));
 };
 
+
+/** The REST stand-in's call updates with TwiML (the health checks' account fetches are requests too). */
+const twimlUpdates = (r: { rest: { requests: Array<{ method: string; form: Record<string, string> }> } }) =>
+  r.rest.requests.filter((q) => q.method === 'POST' && q.form.Twiml !== undefined);
+
 describe('the streamed conversation', () => {
   it('words that interrupt the greeting are answered on the same stream, byte-exact; partials never answered; retries once', async () => {
     const r = await start();
@@ -109,8 +114,8 @@ describe('the streamed conversation', () => {
     const call = await r.call();
     await until(() => call.client.received.media.length >= 10, 'the greeting');
     expect(await call.words('상담원 연결해 주세요', true, 1)).toBe(204);
-    await until(() => r.rest.requests.length === 1, 'the REST update');
-    const doc = parseTwiml(r.rest.requests[0]!.form.Twiml!);
+    await until(() => twimlUpdates(r).length === 1, 'the REST update');
+    const doc = parseTwiml(twimlUpdates(r)[0]!.form.Twiml!);
     expect(doc.children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
     expect(findAll(doc, 'Transcription')[0]!.attrs).toEqual({ name: `fd-${call.sid}` });
     expect(findAll(doc, 'Number')[0]!.text).toBe('+8225551234');
@@ -126,7 +131,7 @@ describe('the streamed conversation', () => {
     const call = await r.call();
     await until(() => call.client.received.media.length >= 10, 'the greeting');
     expect((await r.host.api.handoff(call.sid)).ok).toBe(true);
-    const doc = parseTwiml(r.rest.requests[0]!.form.Twiml!);
+    const doc = parseTwiml(twimlUpdates(r)[0]!.form.Twiml!);
     expect(doc.children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
     expect(findAll(doc, 'Transcription')[0]!.attrs.name).toBe(`fd-${call.sid}`);
   });
@@ -177,14 +182,14 @@ describe('the streamed conversation', () => {
     expect(r.ofType(call.sid, 'bot.reply')[2]!.text).toContain('"그리고요"');
     expect(r.host.registry.get(call.sid)!.alerts.map((a) => a.kind)).toContain('bot_error');
     await call.words('음 그냥 연결해줘', true, 3);
-    await until(() => r.rest.requests.length === 1, 'the REST update');
+    await until(() => twimlUpdates(r).length === 1, 'the REST update');
     expect(r.ofType(call.sid, 'bot.decision').map((d) => [d.turn, d.decidedBy, d.action])).toEqual([
       [1, 'bot_url', 'say'],
       [2, 'fallback', 'say'],
       [3, 'bot_url', 'handoff'],
     ]);
     expect(r.host.registry.get(call.sid)!.handoff?.source).toBe('bot');
-    expect(parseTwiml(r.rest.requests[0]!.form.Twiml!).children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
+    expect(parseTwiml(twimlUpdates(r)[0]!.form.Twiml!).children.map((c) => c.name)).toEqual(['Stop', 'Say', 'Dial']);
   });
 
   it('STREAM_STT=gather: no transcription, the caller speaking over the greeting closes the stream at once, then <Gather>', async () => {

@@ -1,9 +1,10 @@
 // Composition root: config -> registry/history -> (demo stand-ins) -> TTS pipeline -> servers.
 // Plain Node: imports nothing from electron. start()/stop(); stop() leaves nothing running.
 import { createServer, type Server } from 'node:http';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { join } from 'node:path';
 import type { ConsoleApi } from '../shared/api';
-import type { HostHealth, Snapshot } from '../shared/model';
+import type { HealthCheck, HostHealth, HostNotice, Snapshot } from '../shared/model';
 import { CallRegistry } from './calls/registry';
 import { resolveConfig, type Config } from './config/load';
 import { publicUrls, MEDIA_PATH, type PublicUrls } from './config/urls';
@@ -15,18 +16,25 @@ import { createCallRoom, type CallRoom } from './conversation/room';
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
-import { createLogger, type Logger } from './log';
+import { createLogger, logFormat, type Logger } from './log';
 import { StreamAdmission } from './media/admission';
+import { createOperator, type StreamOperator } from './console/operator';
+import { createHealthMonitor, hostChecks, serviceFrom, type HealthMonitor } from './health';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
 import { createTtsPipeline } from './tts/pipeline';
 import type { PartStore, TtsPipeline } from './tts/types';
-import { authTokenFor, twilioRestFor } from './twilio/rest';
+import { authTokenFor, twilioRestFor, type TwilioRest } from './twilio/rest';
 
 export interface HostOptions {
   config: Config;
   log?: Logger;
   now?: () => number;
+  /**
+   * ops: the streamed conversation's operator hooks (CONTRACT.md: conversations.say(callSid, text, 'operator') /
+   * setMuted), wired by the integrator. Without it, Say and Mute on a streamed call answer "not available on this call".
+   */
+  streamOperator?: StreamOperator;
 }
 
 export interface Host {
@@ -47,7 +55,7 @@ export interface Host {
 }
 
 export function createHost(options: HostOptions): Host {
-  const log = options.log ?? createLogger(options.config.settings.LOG_LEVEL);
+  const log = options.log ?? createLogger(options.config.settings.LOG_LEVEL, undefined, { format: logFormat(options.config.settings.LOG_FORMAT, process.stdout.isTTY) });
   const now = options.now ?? Date.now;
   // -- history (hist): caps, stale calls, retention
   const hs = options.config.settings;
@@ -71,22 +79,48 @@ export function createHost(options: HostOptions): Host {
   // security: host notices for the operator, and the grants that bind media streams to calls (media/admission.ts)
   const notices = createNoticeHub({ now });
   let admission: StreamAdmission | null = null;
+  // --- ops: health checks, host notices, operator powers ---
+  let rest: TwilioRest | null = null;
+  let monitor: HealthMonitor | null = null;
+  // on a streamed call the operator speaks (and holds the bot) through the call's conversation
+  const streamOperator: StreamOperator = options.streamOperator ?? {
+    say: async (sid, text) => room?.conversations.say(sid, text) ?? { ok: false, message: 'The host is not running' },
+    setMuted: (sid, muted) => room?.conversations.setMuted(sid, muted) ?? { ok: false, message: 'The host is not running' },
+  };
+  const operator = createOperator({ registry, config: () => config, urls: () => urls, rest: () => rest, stream: streamOperator, log: log.child({ part: 'operator' }) });
+  const raiseNotice = (level: HostNotice['level'], source: HostNotice['source'], message: string) => notices.post({ level, source, message });
+  const onHealthRun = (checks: HealthCheck[], turnedRed: HealthCheck[]) => {
+    for (const c of turnedRed) {
+      log.warn({ check: c.id, reason: c.reason }, 'health check red');
+      raiseNotice('error', 'health', `${c.reason}${c.fix ? ` — ${c.fix}` : ''}`);
+    }
+    api?.broadcast({ kind: 'health', health: health() });
+  };
+  // --- end ops ---
 
   const authToken = (): string | null => (config.settings.SKIP_SIGNATURE_VALIDATION ? null : authTokenFor(config));
 
-  const health = (): HostHealth => ({
-    mode: config.mode,
-    twiml: { state: httpServer?.listening ? 'up' : 'down', port: ports.http },
-    media: { state: wsServer?.listening ? 'up' : 'down', port: ports.ws, detail: room ? `${room.media.activeStreams()} streams` : undefined },
-    tts: { state: config.settings.TTS_URL ? 'up' : 'off', detail: config.mode === 'demo' ? 'demo stand-in' : undefined },
-    s3: { state: config.settings.TTS_BUCKET || config.mode === 'demo' ? 'up' : 'off', detail: demo?.partFolder ? 'local folder (demo)' : config.settings.S3_ENDPOINT ? 'S3-compatible endpoint' : undefined },
-    twilio: { state: config.settings.TWILIO_ACCOUNT_SID ? 'up' : 'off', detail: config.mode === 'demo' ? 'simulated' : undefined },
-    signatureValidation: !config.settings.SKIP_SIGNATURE_VALIDATION,
-  });
+  // ops: TTS, S3 and Twilio come from the health checks (src/main/health), not from a setting being present
+  const health = (): HostHealth => {
+    const checks = monitor?.latest();
+    const pending: HostHealth['tts'] = { state: 'unknown', detail: 'Checking…' };
+    const listening = httpServer?.listening === true;
+    const twiml = listening ? serviceFrom(checks, ['publicUrl'], { state: 'up' }) : { state: 'down' as const };
+    return {
+      mode: config.mode,
+      twiml: { ...twiml, port: ports.http },
+      media: { state: wsServer?.listening ? 'up' : 'down', port: ports.ws, detail: room ? `${room.media.activeStreams()} streams` : undefined },
+      tts: serviceFrom(checks, ['tts'], pending),
+      s3: serviceFrom(checks, ['s3'], pending),
+      twilio: serviceFrom(checks, ['twilio', 'connectDid'], pending),
+      signatureValidation: !config.settings.SKIP_SIGNATURE_VALIDATION,
+      ...(checks ? { checks } : {}),
+    };
+  };
 
   const snapshot = (): Omit<Snapshot, 'calls'> => ({
     health: health(),
-    settings: settingsView(options.config, urls, effectiveOverrides(config, options.config)),
+    settings: { ...settingsView(options.config, urls, effectiveOverrides(config, options.config)), operatorPhrases: config.settings.OPERATOR_PHRASES },
     demo: { enabled: demo !== null, autoDemo: demo?.autoDemo ?? false },
     notices: notices.recent(),
   });
@@ -104,6 +138,9 @@ export function createHost(options: HostOptions): Host {
       ensureApi().broadcast({ kind: 'snapshot', snapshot: { ...snapshot(), calls: registry.list() } });
       return r;
     },
+    say: (s, text) => ensureApi().say(s, text),
+    setBotMuted: (s, muted) => ensureApi().setBotMuted(s, muted),
+    runHealthChecks: () => ensureApi().runHealthChecks(),
   };
 
   function ensureApi(): HostConsoleApi {
@@ -119,6 +156,12 @@ export function createHost(options: HostOptions): Host {
           setAutoDemo: (on) => demo?.setAutoDemo(on),
         },
         notices,
+        say: (sid, text) => operator.say(sid, text),
+        setBotMuted: (sid, muted) => operator.setMuted(sid, muted),
+        runHealthChecks: async () => {
+          if (monitor) await monitor.run();
+          return health();
+        },
       });
     }
     return api;
@@ -143,7 +186,7 @@ export function createHost(options: HostOptions): Host {
       }
 
       const s = config.settings;
-      const rest = twilioRestFor(config, s.TWILIO_API_BASE_URL);
+      rest = twilioRestFor(config, s.TWILIO_API_BASE_URL);
       store = createPartStore(config, { folder: demo?.partFolder ?? undefined, offThread: s.S3_OFF_THREAD });
       pipeline = createTtsPipeline({ config, log: log.child({ part: 'tts' }), store, ttsUrl: s.TTS_URL ?? '' });
 
@@ -165,6 +208,15 @@ export function createHost(options: HostOptions): Host {
       const loopback = s.BIND_ADDRESS === '0.0.0.0' || s.BIND_ADDRESS === '::' ? '127.0.0.1' : s.BIND_ADDRESS;
       demo?.connect({ httpBase: `http://${loopback}:${ports.http}`, mediaUrl: `ws://${loopback}:${ports.ws}${MEDIA_PATH}`, urls });
 
+      const s3Credentials = defaultProvider(); // one chain for every run: it caches and refreshes like the part store's
+      monitor = createHealthMonitor({
+        checks: () => hostChecks({ config, urls, rest, partFolder: demo?.partFolder ?? null, credentials: s3Credentials }),
+        now,
+        intervalMs: s.HEALTH_INTERVAL_S * 1000,
+        onRun: onHealthRun,
+      });
+      monitor.start();
+
       sweepTimer = setInterval(() => registry.sweep(), 5000);
       sweepTimer.unref();
       log.info({ mode: config.mode, http: ports.http, ws: ports.ws, publicUrl: urls.base }, 'host started');
@@ -177,6 +229,9 @@ export function createHost(options: HostOptions): Host {
   async function stop(): Promise<void> {
     if (sweepTimer) clearInterval(sweepTimer);
     sweepTimer = null;
+    monitor?.stop();
+    monitor = null;
+    rest = null;
     await demo?.stop().catch((err: unknown) => log.error({ err }, 'demo stop failed'));
     await room?.stop().catch((err: unknown) => log.error({ err }, 'media stop failed'));
     await pipeline?.stop().catch((err: unknown) => log.error({ err }, 'tts stop failed'));

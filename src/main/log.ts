@@ -44,9 +44,35 @@ const scrubbing: pino.LoggerOptions = {
   },
 };
 
-export function createLogger(level: string = 'info', destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { app: 'front-door' }, redact: { paths: REDACT_PATHS, censor: '[secret]' }, ...scrubbing }, destination);
+export function createLogger(level: string = 'info', destination?: pino.DestinationStream, output: { format?: LogFormat } = {}): Logger {
+  // ops: on a terminal, short human lines through pino-pretty in pino's worker thread (off the media loop)
+  const to = destination ?? (output.format === 'pretty' ? prettyTransport() : undefined);
+  return pino({ level, base: { app: 'front-door' }, redact: { paths: REDACT_PATHS, censor: '[secret]' }, ...scrubbing }, to);
 }
+
+// --- ops: log format (LOG_FORMAT) ---
+export type LogFormat = 'pretty' | 'json';
+
+/** LOG_FORMAT=auto: short human lines when stdout is a terminal, JSON when it is a pipe or a file (CI, log shippers). */
+export function logFormat(setting: 'auto' | 'pretty' | 'json' | undefined, stdoutIsTty: boolean | undefined): LogFormat {
+  if (setting === 'json' || setting === 'pretty') return setting;
+  return stdoutIsTty ? 'pretty' : 'json';
+}
+
+/** pino-pretty as a pino transport: `10:15:02 INFO [media] stream started {"callSid":"CA…"}`. */
+export const PRETTY_OPTIONS: { colorize: boolean; translateTime: string; ignore: string; messageFormat: string; singleLine: boolean; errorLikeObjectKeys: string[] } = {
+  colorize: true,
+  translateTime: 'SYS:HH:MM:ss',
+  ignore: 'pid,hostname,app,part',
+  messageFormat: '{if part}[{part}] {end}{msg}',
+  singleLine: true,
+  errorLikeObjectKeys: ['err', 'error'],
+};
+
+function prettyTransport(): pino.DestinationStream {
+  return pino.transport({ target: 'pino-pretty', options: { ...PRETTY_OPTIONS, destination: 1 } }) as pino.DestinationStream;
+}
+// --- end ops ---
 
 /** A logger that writes nothing (tests that do not assert on logs). */
 export function silentLogger(): Logger {

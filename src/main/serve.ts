@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config/load';
 import { startConsoleServer } from './console/server';
 import { createHost } from './host';
-import { createLogger } from './log';
+import { createLogger, logFormat } from './log';
 import { PortError } from './net/listen';
 
 export async function main(): Promise<void> {
@@ -19,7 +19,7 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.settings.LOG_LEVEL);
+  const log = createLogger(config.settings.LOG_LEVEL, undefined, { format: logFormat(config.settings.LOG_FORMAT, process.stdout.isTTY) });
   const host = createHost({ config, log });
   const here = dirname(fileURLToPath(import.meta.url));
   let consoleServer: Awaited<ReturnType<typeof startConsoleServer>> | null = null;

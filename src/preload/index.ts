@@ -26,6 +26,10 @@ const api: ConsoleApi = {
   hangup: (callSid) => invoke('hangup', callSid) as ReturnType<ConsoleApi['hangup']>,
   simulate: (scenario) => invoke('simulate', scenario) as ReturnType<ConsoleApi['simulate']>,
   setAutoDemo: (enabled) => invoke('setAutoDemo', enabled) as ReturnType<ConsoleApi['setAutoDemo']>,
+  // ops: operator powers and health
+  say: (callSid, text) => invoke('say', callSid, text) as ReturnType<ConsoleApi['say']>,
+  setBotMuted: (callSid, muted) => invoke('setBotMuted', callSid, muted) as ReturnType<ConsoleApi['setBotMuted']>,
+  runHealthChecks: () => invoke('runHealthChecks') as ReturnType<ConsoleApi['runHealthChecks']>,
 };
 
 contextBridge.exposeInMainWorld('frontDoor', api);

@@ -20,6 +20,13 @@ export interface ConsoleApi {
   hangup(callSid: string): Promise<CommandResult>;
   simulate(scenario: DemoScenario): Promise<CommandResult>;
   setAutoDemo(enabled: boolean): Promise<CommandResult>;
+  // ops: operator powers and real health
+  /** Speak `text` to the caller now (streamed call: TTS on its stream; Gather call: REST <Say> + its Gather). */
+  say(callSid: string, text: string): Promise<CommandResult>;
+  /** Hold (true) or release the bot's next turns on a streamed call. */
+  setBotMuted(callSid: string, muted: boolean): Promise<CommandResult>;
+  /** Run every health check now; resolves with the health they produced. */
+  runHealthChecks(): Promise<HostHealth>;
 }
 
 /** Request/response methods (everything but subscribe), as carried over IPC and the console WebSocket. */
@@ -33,6 +40,9 @@ export const CONSOLE_METHODS: readonly ConsoleMethod[] = [
   'hangup',
   'simulate',
   'setAutoDemo',
+  'say',
+  'setBotMuted',
+  'runHealthChecks',
 ];
 
 /** The console WebSocket's wire format. */

@@ -191,7 +191,28 @@ export interface HostHealth {
   twilio: ServiceHealth;
   /** False when webhook signature validation is switched off (shown as a red warning). */
   signatureValidation: boolean;
+  /** ops: the real health checks (src/main/health), latest result of each; absent before the first run. */
+  checks?: HealthCheck[];
 }
+
+// --- ops: health checks (src/main/health) ---
+/** green: works; amber: works but needs a look (a reminder, a trial account); red: a caller would suffer it. */
+export type CheckLevel = 'green' | 'amber' | 'red';
+export type HealthCheckId = 'tts' | 's3' | 'twilio' | 'connectDid' | 'publicUrl';
+
+/** One check's outcome, in plain words: what we found and, when it is not green, what to do. */
+export interface HealthCheck {
+  id: HealthCheckId;
+  level: CheckLevel;
+  reason: string;
+  fix?: string;
+  /** What was checked (a URL, bucket, account), never a secret. */
+  target?: string;
+  /** Epoch ms the check finished, and how long it took. */
+  at: number;
+  ms: number;
+}
+// --- end ops: health checks ---
 
 export type SettingState = 'set' | 'default' | 'missing' | 'invalid';
 
@@ -215,6 +236,8 @@ export interface SettingsView {
   connectDidMasked?: string;
   signatureValidation: boolean;
   warnings: string[];
+  /** ops: OPERATOR_PHRASES, the saved phrases of the Say composer. */
+  operatorPhrases?: string[];
 }
 
 export type DemoScenario =
@@ -276,6 +299,8 @@ export interface CommandResult {
   ok: boolean;
   message: string;
   code?: number;
+  /** ops: the call a command started or acted on (simulate returns the simulated call's CallSid). */
+  callSid?: string;
 }
 
 /** A host-level notice for the operator that belongs to no call (a refused media stream, a red health check). */

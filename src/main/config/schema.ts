@@ -126,6 +126,14 @@ export const settingsSchema = z.object({
   HISTORY_RETENTION_DAYS: z.coerce.number({ error: 'must be a whole number of days' }).int().min(0, 'must be 0 or more').default(30),
   STALE_CALL_MIN: z.coerce.number({ error: 'must be a whole number of minutes' }).int().min(0, 'must be 0 or more').default(120),
   MAX_CALL_EVENTS: z.coerce.number({ error: 'must be a whole number' }).int().min(100, 'must be at least 100').default(5000),
+  // ops: health checks and operator powers
+  TTS_HEALTH_URL: httpUrl.optional(),
+  HEALTH_INTERVAL_S: z.coerce.number().int().min(10, 'must be at least 10 seconds').max(3600).default(60),
+  OPERATOR_PHRASES: z
+    .string()
+    .transform((s) => s.split('|').map((x) => x.trim()).filter(Boolean))
+    .prefault(['잠시만 기다려 주세요.', '담당자가 곧 연결해 드리겠습니다.', '다시 한 번 말씀해 주시겠어요?', '확인해 드리겠습니다.'].join('|')),
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json'], { error: 'must be auto, pretty or json' }).default('auto'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -210,4 +218,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
     'A call with no event for this many minutes is closed as interrupted (a lost final status callback); must exceed the longest agent conversation, which sends none (0 = never)',
   MAX_CALL_EVENTS:
     'Events kept in memory per live call for the console; pacing, marks and parts are dropped first, turns never (history on disk keeps summaries)',
+  TTS_HEALTH_URL: 'Health check URL of the TTS service (GET, must answer 2xx); without it the check GETs TTS_URL (any answer below 500 counts)',
+  HEALTH_INTERVAL_S: 'Seconds between health checks (TTS, S3, Twilio, CONNECT_DID, PUBLIC_URL); Setup runs them on demand too',
+  OPERATOR_PHRASES: 'Saved phrases the operator can say to a caller, separated by |',
+  LOG_FORMAT: 'auto: short human lines on a terminal, JSON otherwise; pretty; json',
 };

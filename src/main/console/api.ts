@@ -1,6 +1,6 @@
 // The host side of ConsoleApi: registry + history + commands, for both doors (IPC and the console WebSocket).
 import type { ConsoleApi, ConsoleMessage } from '../../shared/api';
-import type { Call, CallRecord, CommandResult, DemoScenario, HistoryQuery, Snapshot } from '../../shared/model';
+import type { Call, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, Snapshot } from '../../shared/model';
 import { DEMO_SCENARIOS } from '../../shared/model';
 import type { CallRegistry } from '../calls/registry';
 import type { HistoryStore } from '../history/store';
@@ -15,6 +15,10 @@ export interface ConsoleApiDeps {
   demo: { simulate(s: DemoScenario): Promise<CommandResult>; setAutoDemo(on: boolean): void } | null;
   /** Host notices, broadcast as { kind: 'notice' } (the snapshot carries the recent ones). */
   notices?: NoticeHub;
+  // ops: operator powers and health (console/operator.ts, health/)
+  say?: (callSid: string, text: string) => Promise<CommandResult>;
+  setBotMuted?: (callSid: string, muted: boolean) => Promise<CommandResult>;
+  runHealthChecks?: () => Promise<HostHealth>;
 }
 
 export interface HostConsoleApi extends ConsoleApi {
@@ -80,6 +84,20 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
       if (!deps.demo) return { ok: false, message: 'Auto-demo is available in demo mode only' };
       deps.demo.setAutoDemo(Boolean(enabled));
       return { ok: true, message: enabled ? 'Auto-demo on' : 'Auto-demo off' };
+    },
+    // ops: operator powers and health
+    async say(callSid, text) {
+      if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
+      if (!deps.say) return { ok: false, message: 'The host is not running' };
+      return deps.say(callSid, text);
+    },
+    async setBotMuted(callSid, muted) {
+      if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
+      if (!deps.setBotMuted) return { ok: false, message: 'The host is not running' };
+      return deps.setBotMuted(callSid, muted === true);
+    },
+    async runHealthChecks() {
+      return deps.runHealthChecks ? deps.runHealthChecks() : deps.snapshot().health;
     },
     broadcast: send,
     close() {

@@ -13,6 +13,7 @@ const historyQuery = z
     since: z.number().finite().optional(),
     until: z.number().finite().optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
+    cursor: z.string().max(200).optional(),
   })
   .optional();
 
@@ -24,6 +25,10 @@ export const CONSOLE_PARAMS: Record<ConsoleMethod, z.ZodType<unknown[]>> = {
   hangup: z.tuple([callSid]),
   simulate: z.tuple([z.enum(DEMO_SCENARIOS as [string, ...string[]])]),
   setAutoDemo: z.tuple([z.boolean()]),
+  // operator powers: the text is checked again (length, blank) where it is spoken (console/operator.ts)
+  say: z.tuple([callSid, z.string().max(2000)]),
+  setBotMuted: z.tuple([callSid, z.boolean()]),
+  runHealthChecks: z.tuple([]),
 };
 
 export type ParamCheck = { ok: true; method: ConsoleMethod; params: unknown[] } | { ok: false; error: string };

@@ -125,7 +125,7 @@ export async function startDemo(deps: { config: Config; log: Logger; dataDir: st
     log.info({ callSid: call.callSid, scenario, from: maskNumber(plan.from) }, 'simulated call');
     try {
       await call.place();
-      return { ok: true, message: `Simulated ${scenario} call ${call.callSid} from ${maskNumber(plan.from)}` };
+      return { ok: true, message: `Simulated ${scenario} call ${call.callSid} from ${maskNumber(plan.from)}`, callSid: call.callSid };
     } catch (err) {
       return { ok: false, message: err instanceof Error ? err.message : String(err) };
     }

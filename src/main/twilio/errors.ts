@@ -33,7 +33,8 @@ export function plainTwilioError(status: number, code: number | undefined, detai
   return code !== undefined ? `Twilio refused the request: ${what} (Twilio ${code})` : `Twilio refused the request: ${what}`;
 }
 
-const NETWORK_WORDS: Record<string, string> = {
+/** Node's network error codes in plain words (also used by the health checks). */
+export const NETWORK_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'DNS lookup failed',

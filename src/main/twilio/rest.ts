@@ -11,6 +11,10 @@ export interface TwilioRest {
   updateTwiml(callSid: string, twiml: string): Promise<void>;
   /** POST Calls/{callSid}.json Status=completed. */
   hangup(callSid: string): Promise<void>;
+  /** GET Accounts/{AccountSid}.json: proves the credentials (health check); rejects with a TwilioRestError. */
+  fetchAccount(): Promise<{ status: string; type?: string; friendlyName?: string }>;
+  /** GET IncomingPhoneNumbers.json: the account's numbers and where their calls go (health check: PUBLIC_URL). */
+  listNumbers(): Promise<Array<{ phoneNumber: string; voiceUrl: string }>>;
 }
 
 export interface TwilioRestOptions {
@@ -43,6 +47,22 @@ export function createTwilioRest(opts: TwilioRestOptions): TwilioRest {
   return {
     updateTwiml: (callSid, twiml) => update(callSid, { twiml }),
     hangup: (callSid) => update(callSid, { status: 'completed' }),
+    async fetchAccount() {
+      try {
+        const a = await client.api.v2010.accounts(opts.accountSid).fetch();
+        return { status: a.status, type: a.type, friendlyName: a.friendlyName };
+      } catch (error) {
+        throw toTwilioRestError(error);
+      }
+    },
+    async listNumbers() {
+      try {
+        const numbers = await client.incomingPhoneNumbers.list({ limit: 200 });
+        return numbers.map((n) => ({ phoneNumber: n.phoneNumber, voiceUrl: n.voiceUrl ?? '' }));
+      } catch (error) {
+        throw toTwilioRestError(error);
+      }
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { EmptyState } from './features/calls/EmptyState';
 import { keyAction } from './features/calls/keyboard';
 import { Rail } from './features/calls/Rail';
 import { HistoryView } from './features/history/HistoryView';
+import { HealthBanner } from './features/setup/HealthCard';
 import { SetupView } from './features/setup/SetupView';
 import { StatusBar } from './features/status/StatusBar';
 import { translate } from './i18n/strings';
@@ -83,6 +84,7 @@ export function App({ store }: { store: ConsoleStore }) {
   return (
     <div className="app" data-theme={theme} data-presentation={presentation || undefined}>
       <StatusBar />
+      <HealthBanner />
       <div className="body">
         <Rail />
         <main className="main" aria-live="off">

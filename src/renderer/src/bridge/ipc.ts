@@ -21,6 +21,9 @@ export function createIpcBridge(api: ConsoleApi): Bridge {
     hangup: (callSid) => api.hangup(callSid),
     simulate: (scenario) => api.simulate(scenario),
     setAutoDemo: (enabled) => api.setAutoDemo(enabled),
+    say: (callSid, text) => api.say(callSid, text),
+    setBotMuted: (callSid, muted) => api.setBotMuted(callSid, muted),
+    runHealthChecks: () => api.runHealthChecks(),
     onConnection: () => () => undefined,
     connection: () => state,
     close() {

@@ -165,6 +165,9 @@ export function createWsBridge(options: WsBridgeOptions): Bridge {
     hangup: (callSid) => request('hangup', [callSid]) as ReturnType<Bridge['hangup']>,
     simulate: (scenario) => request('simulate', [scenario]) as ReturnType<Bridge['simulate']>,
     setAutoDemo: (enabled) => request('setAutoDemo', [enabled]) as ReturnType<Bridge['setAutoDemo']>,
+    say: (callSid, text) => request('say', [callSid, text]) as ReturnType<Bridge['say']>,
+    setBotMuted: (callSid, muted) => request('setBotMuted', [callSid, muted]) as ReturnType<Bridge['setBotMuted']>,
+    runHealthChecks: () => request('runHealthChecks', []) as ReturnType<Bridge['runHealthChecks']>,
     onConnection(listener) {
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);

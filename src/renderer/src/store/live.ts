@@ -158,6 +158,9 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
       const cursor = state.cursor === message.callSid ? nearest(state.order, message.callSid, order) : state.cursor;
       return { ...state, calls, order, selected, cursor };
     }
+    case 'notice':
+      if (state.notices.some((n) => n.id === message.notice.id)) return state;
+      return { ...state, notices: [...state.notices.slice(-19), message.notice] };
     case 'event': {
       const { event } = message;
       const selected = state.selected;
@@ -216,4 +219,26 @@ export function selectedCallOf(state: Pick<LiveState, 'selected' | 'calls'>): Ca
   const s = state.selected;
   if (!s) return undefined;
   return (!s.readOnly ? state.calls[s.callSid] : undefined) ?? s.record ?? state.calls[s.callSid];
+}
+
+/**
+ * ops: the call to open by itself when the operator has opened nothing yet: the newest live call with a media
+ * stream (so a demo opens on moving charts), else null.
+ */
+export function autoSelectCandidate(state: Pick<LiveState, 'selected' | 'calls' | 'order'>): string | null {
+  if (state.selected) return null;
+  for (const sid of state.order) {
+    const c = state.calls[sid];
+    if (c && c.state !== 'ended' && c.mode === 'stream' && c.streamSid && !c.handoff) return sid;
+  }
+  return null;
+}
+
+/** ops: whether the bot is held on this call, from its timeline (the last bot.muted event). */
+export function botMuted(events: readonly CallEvent[]): boolean {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === 'bot.muted') return e.muted;
+  }
+  return false;
 }

@@ -9,7 +9,7 @@ import { newAlerts, type NotificationsPort, type NotifyPermission } from '../fea
 import { displayNumber } from '../format';
 import { translate, type StringKey } from '../i18n/strings';
 import { AudioBuffers } from './audio-buffers';
-import { callLoaded, closeCall, initialLive, moveCursor, reduceMessage, selectCall, type LiveState } from './live';
+import { autoSelectCandidate, callLoaded, closeCall, initialLive, moveCursor, reduceMessage, selectCall, type LiveState } from './live';
 import { savePrefs, type Prefs, type PrefsEnv } from './prefs';
 
 export type View = 'live' | 'history' | 'setup';
@@ -42,6 +42,12 @@ export interface ConsoleState extends LiveState {
   confirm: ConfirmRequest | null;
   busy: Record<string, 'handoff' | 'hangup' | undefined>;
   history: HistoryState;
+  // ops: operator powers and health
+  /** Open the first live streamed call by itself until the operator opens or closes one (demo mode). */
+  autoSelect: boolean;
+  /** Say / mute requests on their way, per callSid. */
+  operatorBusy: Record<string, 'say' | 'mute' | undefined>;
+  healthRunning: boolean;
 }
 
 export interface ConsoleActions {
@@ -62,6 +68,11 @@ export interface ConsoleActions {
   exportCall(callSid: string): Promise<void>;
   toast(tone: Toast['tone'], text: string): void;
   dismissToast(id: number): void;
+  // ops
+  /** Speak to the caller; resolves true when the host accepted it (the composer then clears). */
+  say(callSid: string, text: string): Promise<boolean>;
+  setBotMuted(callSid: string, muted: boolean): Promise<void>;
+  runHealthChecks(): Promise<void>;
 }
 
 export interface ConsoleDeps {
@@ -142,14 +153,27 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
           }
         }
         if (message.kind === 'call.removed' && get().selected?.callSid !== message.callSid) buffers.drop(message.callSid);
+        // ops: a red health check reaches the operator before a caller does
+        if (message.kind === 'notice' && next !== before && message.notice.level === 'error') {
+          toast('error', message.notice.message);
+          if (get().prefs.notifications) notifications.show(t('notice.title'), message.notice.message, `notice:${message.notice.id}`, () => get().actions.setView('setup'));
+        }
+        if ((message.kind === 'call' || message.kind === 'snapshot') && get().autoSelect && get().demo.enabled && get().view === 'live') {
+          const sid = autoSelectCandidate(get());
+          if (sid) {
+            set((s) => selectCall(s, sid, false));
+            load(sid);
+          }
+        }
       },
       select(callSid, readOnly = false) {
+        if (get().autoSelect) set({ autoSelect: false });
         const before = get().selected;
         set((s) => selectCall(s, callSid, readOnly));
         const after = get().selected;
         if (after && after !== before && after.loading) load(callSid);
       },
-      close: () => set((s) => closeCall(s)),
+      close: () => set((s) => ({ ...closeCall(s), autoSelect: false })),
       moveCursor: (delta) => set((s) => moveCursor(s, delta)),
       openCursor() {
         const cursor = get().cursor;
@@ -179,7 +203,19 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         const { action, callSid } = confirm;
         await run(t(action === 'handoff' ? 'call.handoff' : 'call.hangup'), callSid, action, () => (action === 'handoff' ? bridge.handoff(callSid) : bridge.hangup(callSid)));
       },
-      simulate: (scenario) => run(t(`demo.scenario.${scenario}` as StringKey), null, null, () => bridge.simulate(scenario)),
+      // ops: the call a simulation starts opens at once (stakeholders watch the main pane)
+      async simulate(scenario) {
+        try {
+          const result = await bridge.simulate(scenario);
+          toast(result.ok ? 'ok' : 'error', result.ok ? result.message : t('toast.failed', { message: result.message }));
+          if (result.ok && result.callSid) {
+            actions.setView('live');
+            actions.select(result.callSid);
+          }
+        } catch (err) {
+          toast('error', t('toast.failed', { message: err instanceof Error ? err.message : String(err) }));
+        }
+      },
       setAutoDemo: (enabled) => run(t('demo.auto'), null, null, () => bridge.setAutoDemo(enabled)),
       async searchHistory(query) {
         const mine = ++historySearch;
@@ -207,6 +243,43 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       },
       toast,
       dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((x) => x.id !== id) })),
+      // ops: operator powers and health
+      async say(callSid, text) {
+        set((s) => ({ operatorBusy: { ...s.operatorBusy, [callSid]: 'say' } }));
+        try {
+          const result = await bridge.say(callSid, text);
+          toast(result.ok ? 'ok' : 'error', result.ok ? t('say.sent') : t('toast.failed', { message: result.message }));
+          return result.ok;
+        } catch (err) {
+          toast('error', t('toast.failed', { message: err instanceof Error ? err.message : String(err) }));
+          return false;
+        } finally {
+          set((s) => ({ operatorBusy: { ...s.operatorBusy, [callSid]: undefined } }));
+        }
+      },
+      async setBotMuted(callSid, muted) {
+        set((s) => ({ operatorBusy: { ...s.operatorBusy, [callSid]: 'mute' } }));
+        try {
+          const result = await bridge.setBotMuted(callSid, muted);
+          toast(result.ok ? 'ok' : 'error', result.ok ? t(muted ? 'say.muted' : 'say.resumed') : t('toast.failed', { message: result.message }));
+        } catch (err) {
+          toast('error', t('toast.failed', { message: err instanceof Error ? err.message : String(err) }));
+        } finally {
+          set((s) => ({ operatorBusy: { ...s.operatorBusy, [callSid]: undefined } }));
+        }
+      },
+      async runHealthChecks() {
+        if (get().healthRunning) return;
+        set({ healthRunning: true });
+        try {
+          const health = await bridge.runHealthChecks();
+          set({ health });
+        } catch (err) {
+          toast('error', t('toast.failed', { message: err instanceof Error ? err.message : String(err) }));
+        } finally {
+          set({ healthRunning: false });
+        }
+      },
     };
 
     return {
@@ -219,6 +292,9 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       confirm: null,
       busy: {},
       history: { query: {}, results: [], loading: false, searched: false },
+      autoSelect: true,
+      operatorBusy: {},
+      healthRunning: false,
       actions,
     };
   });

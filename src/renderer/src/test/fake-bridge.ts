@@ -1,7 +1,7 @@
 // A fake door to the host for component tests: records calls, lets the test push messages.
 import { vi } from 'vitest';
 import type { ConsoleMessage } from '../../../shared/api';
-import type { CallRecord, CommandResult } from '../../../shared/model';
+import type { CallRecord, CommandResult, HostHealth } from '../../../shared/model';
 import type { Bridge, ConnectionState } from '../bridge/types';
 
 export function fakeBridge(records: Record<string, CallRecord> = {}) {
@@ -9,6 +9,15 @@ export function fakeBridge(records: Record<string, CallRecord> = {}) {
   const connectionListeners = new Set<(s: ConnectionState) => void>();
   let connection: ConnectionState = { status: 'open', tokenPresent: true, attempt: 0 };
   const ok = (message: string): CommandResult => ({ ok: true, message });
+  let health: HostHealth = {
+    mode: 'demo',
+    twiml: { state: 'up' },
+    media: { state: 'up' },
+    tts: { state: 'up' },
+    s3: { state: 'up' },
+    twilio: { state: 'up' },
+    signatureValidation: true,
+  };
   const bridge = {
     subscribe: (l: (m: ConsoleMessage) => void) => {
       listeners.add(l);
@@ -21,6 +30,9 @@ export function fakeBridge(records: Record<string, CallRecord> = {}) {
     hangup: vi.fn(async () => ok('Hung up')),
     simulate: vi.fn(async () => ok('Simulated call started')),
     setAutoDemo: vi.fn(async () => ok('Auto-demo on')),
+    say: vi.fn(async (callSid: string): Promise<CommandResult> => ({ ok: true, message: 'Said to the caller', callSid })),
+    setBotMuted: vi.fn(async (callSid: string, muted: boolean): Promise<CommandResult> => ({ ok: true, message: muted ? 'Bot held' : 'Bot resumed', callSid })),
+    runHealthChecks: vi.fn(async (): Promise<HostHealth> => health),
     onConnection: (l: (s: ConnectionState) => void) => {
       connectionListeners.add(l);
       return () => connectionListeners.delete(l);
@@ -38,5 +50,9 @@ export function fakeBridge(records: Record<string, CallRecord> = {}) {
       for (const l of connectionListeners) l(connection);
     },
     listenerCount: () => listeners.size,
+    /** What runHealthChecks resolves with next. */
+    setHealth(next: HostHealth) {
+      health = next;
+    },
   };
 }

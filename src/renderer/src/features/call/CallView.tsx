@@ -9,6 +9,7 @@ import { CallHeader } from './CallHeader';
 import { Conversation } from './Conversation';
 import { EventsLog } from './EventsLog';
 import { botMutedOf } from './timeline';
+import { SayComposer } from './SayComposer';
 
 export const CallView = memo(function CallView() {
   const t = useT();
@@ -25,7 +26,10 @@ export const CallView = memo(function CallView() {
       <CallHeader call={call} readOnly={selected.readOnly} muted={muted} />
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
-        <Conversation key={`c-${call.callSid}`} events={selected.events} />
+        <div className="conv-col">
+          <Conversation key={`c-${call.callSid}`} events={selected.events} />
+          {!selected.readOnly && call.state !== 'ended' && call.state !== 'handing_off' && call.state !== 'with_agent' ? <SayComposer call={call} /> : null}
+        </div>
         <AudioPanel key={`a-${call.callSid}`} call={call} />
       </div>
       <EventsLog events={selected.events} />

@@ -5,6 +5,7 @@ import type { SettingsView } from '../../../../shared/model';
 import { useT } from '../../i18n/useT';
 import { useConsole } from '../../store/context';
 import { AlertIcon, CopyIcon } from '../../ui/icons';
+import { HealthCard } from './HealthCard';
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -89,6 +90,7 @@ export function SetupView() {
           </ul>
         </div>
       ) : null}
+      <HealthCard />
       <section className="card">
         <h3>{t('setup.webhooks')}</h3>
         <p className="muted">{t('setup.webhooks.help')}</p>

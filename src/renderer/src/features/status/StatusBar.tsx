@@ -8,11 +8,20 @@ import { BellIcon, LogoIcon, MoonIcon, ProjectorIcon, SunIcon } from '../../ui/i
 
 function Service({ label, health, port }: { label: string; health: ServiceHealth | undefined; port?: number }) {
   const t = useT();
+  const presentation = useConsole((s) => s.prefs.presentation);
+  const { setView } = useActions();
   const state = health?.state ?? 'unknown';
   const word = t(`svc.${state}`);
-  const title = `${label}${port ? ` :${port}` : ''} — ${word}${health?.detail ? ` · ${health.detail}` : ''}`;
+  // ops: the reason comes from the health checks; one per line on hover, and a click opens Setup (the fixes)
+  const title = `${label}${port ? ` :${port}` : ''} — ${word}${health?.detail ? `\n${health.detail.split(' · ').join('\n')}` : ''}`;
   return (
-    <span className={`svc svc-${state}`} title={title} aria-label={title} role="status">
+    <span
+      className={`svc svc-${state}${presentation ? '' : ' svc-link'}`}
+      title={title}
+      aria-label={title}
+      role="status"
+      onClick={presentation ? undefined : () => setView('setup')}
+    >
       <span className="svc-label">
         {label}
         {port ? <span className="svc-port">:{port}</span> : null}
