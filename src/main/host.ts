@@ -16,6 +16,9 @@ import { HistoryStore } from './history/store';
 import { createLogger, type Logger } from './log';
 import { createMediaServer, type MediaServer } from './media/server';
 import { realTimers } from './media/pacer';
+import type { MediaTaps } from './media/tap';
+import { ListenHub } from './monitor/listen';
+import { Recorder } from './monitor/recorder';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
 import { createTtsPipeline } from './tts/pipeline';
@@ -50,6 +53,12 @@ export function createHost(options: HostOptions): Host {
   const now = options.now ?? Date.now;
   const registry = new CallRegistry({ now });
   const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log });
+  // -- listen and recordings (monitor/): a listen-in tap and a recording tap on every stream
+  const listenHub = new ListenHub({ now, timers: realTimers });
+  const recorder = new Recorder({ dir: join(options.config.dataDir, 'history'), log: log.child({ part: 'recording' }), now });
+  const monitorTaps: MediaTaps = (callSid, streamSid) => [listenHub.tap(callSid), recorder.tap(callSid, streamSid)].filter((t) => t !== null);
+  let offMonitor: (() => void) | null = null;
+  // -- end listen and recordings
   let config = options.config;
   let demo: Demo | null = null;
   let httpServer: Server | null = null;
@@ -84,7 +93,8 @@ export function createHost(options: HostOptions): Host {
     demo: { enabled: demo !== null, autoDemo: demo?.autoDemo ?? false },
   });
 
-  const lazyApi: ConsoleApi = {
+  const lazyApi: ConsoleApi & Pick<HostConsoleApi, 'listenFor'> = {
+    listenFor: (sub, s, on) => ensureApi().listenFor(sub, s, on),
     subscribe: (l) => ensureApi().subscribe(l),
     getCall: (s) => ensureApi().getCall(s),
     listHistory: (q) => ensureApi().listHistory(q),
@@ -92,6 +102,9 @@ export function createHost(options: HostOptions): Host {
     handoff: (s) => ensureApi().handoff(s),
     hangup: (s) => ensureApi().hangup(s),
     simulate: (s) => ensureApi().simulate(s),
+    listen: (s, on) => ensureApi().listen(s, on),
+    getRecording: (s) => ensureApi().getRecording(s),
+    exportRecording: (s, e) => ensureApi().exportRecording(s, e),
     setAutoDemo: async (on) => {
       const r = await ensureApi().setAutoDemo(on);
       ensureApi().broadcast({ kind: 'snapshot', snapshot: { ...snapshot(), calls: registry.list() } });
@@ -111,6 +124,8 @@ export function createHost(options: HostOptions): Host {
           simulate: (s) => (demo ? demo.simulate(s) : Promise.resolve({ ok: false, message: 'Simulated calls are available in demo mode only' })),
           setAutoDemo: (on) => demo?.setAutoDemo(on),
         },
+        listen: listenHub,
+        recorder,
       });
     }
     return api;
@@ -127,6 +142,12 @@ export function createHost(options: HostOptions): Host {
         if (event.type === 'call.ended' || (event.type === 'call.status' && call.state === 'ended' && call.endedAt === event.at)) {
           void history.finish(call).catch((err) => log.error({ err }, 'history: could not index a call'));
         }
+      });
+
+      offMonitor = registry.onEvent((event, call) => {
+        if (event.type !== 'call.ended' && !(event.type === 'call.status' && call.state === 'ended' && call.endedAt === event.at)) return;
+        listenHub.callEnded(call.callSid);
+        void recorder.callEnded(call.callSid);
       });
 
       if (config.mode === 'demo') {
@@ -148,7 +169,7 @@ export function createHost(options: HostOptions): Host {
       conversations = startConversations(config, registry, log, handoff, now);
       app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations });
 
-      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, attach: conversations.attach });
+      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, attach: conversations.attach, taps: monitorTaps });
       const upgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
         const path = (req.url ?? '').split('?')[0];
         if (path === MEDIA_PATH || path === `${MEDIA_PATH}/`) media!.handleUpgrade(req, socket, head);
@@ -185,6 +206,10 @@ export function createHost(options: HostOptions): Host {
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
     }
     offHistory?.();
+    offMonitor?.();
+    offMonitor = null;
+    listenHub.stop();
+    await recorder.stop();
     api?.close();
     await history.close();
     demo = null;

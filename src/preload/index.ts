@@ -26,6 +26,10 @@ const api: ConsoleApi = {
   hangup: (callSid) => invoke('hangup', callSid) as ReturnType<ConsoleApi['hangup']>,
   simulate: (scenario) => invoke('simulate', scenario) as ReturnType<ConsoleApi['simulate']>,
   setAutoDemo: (enabled) => invoke('setAutoDemo', enabled) as ReturnType<ConsoleApi['setAutoDemo']>,
+  // listen and recordings
+  listen: (callSid, on) => invoke('listen', callSid, on) as ReturnType<ConsoleApi['listen']>,
+  getRecording: (callSid) => invoke('getRecording', callSid) as ReturnType<ConsoleApi['getRecording']>,
+  exportRecording: (callSid, encoding) => invoke('exportRecording', callSid, encoding) as ReturnType<ConsoleApi['exportRecording']>,
 };
 
 contextBridge.exposeInMainWorld('frontDoor', api);

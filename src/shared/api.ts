@@ -1,5 +1,6 @@
 // ConsoleApi: the one typed API both doors (Electron IPC and the browser WebSocket) expose.
 import type { Call, CallEvent, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, Snapshot } from './model';
+import type { Recording, WavEncoding } from './recording';
 
 /** What a subscriber receives. The first message is always a snapshot. */
 export type ConsoleMessage =
@@ -7,7 +8,17 @@ export type ConsoleMessage =
   | { kind: 'call'; call: Call }
   | { kind: 'event'; event: CallEvent }
   | { kind: 'health'; health: HostHealth }
-  | { kind: 'call.removed'; callSid: string };
+  | { kind: 'call.removed'; callSid: string }
+  // -- listen (listen-in audio; sent only to the subscriber that asked, see ConsoleApi.listen)
+  /** One leg's mu-law 8 kHz audio, about 100 ms of it: `at` is the host time of its first byte (caller: arrival;
+   *  bot: when Twilio plays it), `seq` counts the leg's batches from 0 (a gap means batches were lost). */
+  | { kind: 'audio'; callSid: string; leg: AudioLeg; at: number; seq: number; payload: string }
+  /** Listening to a call started or stopped (`reason`: the operator, the call ended, the host stopped). */
+  | { kind: 'listen'; callSid: string; listening: boolean; reason?: string };
+  // -- end listen
+
+/** The two legs of a streamed call. */
+export type AudioLeg = 'caller' | 'bot';
 
 export interface ConsoleApi {
   subscribe(listener: (message: ConsoleMessage) => void): () => void;
@@ -18,6 +29,14 @@ export interface ConsoleApi {
   hangup(callSid: string): Promise<CommandResult>;
   simulate(scenario: DemoScenario): Promise<CommandResult>;
   setAutoDemo(enabled: boolean): Promise<CommandResult>;
+  // -- listen and recordings
+  /** Start (true) or stop hearing a live streamed call: `audio` messages then reach this subscriber only. */
+  listen(callSid: string, on: boolean): Promise<CommandResult>;
+  /** Both legs of a streamed call's recording (null: none was made). */
+  getRecording(callSid: string): Promise<Recording | null>;
+  /** The recording as a stereo 8 kHz WAV (caller left, bot right), base64 (null: none was made). */
+  exportRecording(callSid: string, encoding: WavEncoding): Promise<string | null>;
+  // -- end listen and recordings
 }
 
 /** Request/response methods (everything but subscribe), as carried over IPC and the console WebSocket. */
@@ -31,6 +50,9 @@ export const CONSOLE_METHODS: readonly ConsoleMethod[] = [
   'hangup',
   'simulate',
   'setAutoDemo',
+  'listen',
+  'getRecording',
+  'exportRecording',
 ];
 
 /** The console WebSocket's wire format. */

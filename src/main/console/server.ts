@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CONSOLE_METHODS, type ConsoleApi, type ConsoleRequest, type ConsoleServerMessage } from '../../shared/api';
 import type { Logger } from '../log';
 import { listen } from '../net/listen';
+import { scopeConsole } from './scope';
 
 export interface ConsoleServerOptions {
   api: ConsoleApi;
@@ -122,7 +123,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const send = (m: ConsoleServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     };
-    const unsubscribe = options.api.subscribe((push) => send({ push }));
+    // this connection's subscription and listen-in (console/scope.ts): audio reaches only the connection that asked
+    const scope = scopeConsole(options.api, (push) => send({ push }));
+    const unsubscribe = scope.close;
     ws.on('message', async (data, isBinary) => {
       let req: ConsoleRequest;
       try {
@@ -134,8 +137,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         return;
       }
       try {
-        const fn = options.api[req.method] as (...args: unknown[]) => Promise<unknown>;
-        const result = await fn.apply(options.api, req.params);
+        const fn = scope.api[req.method] as (...args: unknown[]) => Promise<unknown>;
+        const result = await fn.apply(scope.api, req.params);
         send({ id: req.id, ok: true, result });
       } catch (err) {
         options.log.error({ err, method: req.method }, 'console: request failed');

@@ -2,8 +2,9 @@
 // All logic lives in the host; this file only wires it to Electron (tested with a mocked electron).
 import type * as Electron from 'electron';
 import { join } from 'node:path';
-import type { ConsoleMessage } from '../../shared/api';
+import type { ConsoleApi, ConsoleMessage } from '../../shared/api';
 import { CONSOLE_METHODS, type ConsoleMethod } from '../../shared/api';
+import { scopeConsole } from '../console/scope';
 import type { Host } from '../host';
 import { CONTENT_SECURITY_POLICY, windowOptions } from './window';
 import { IPC_INVOKE, IPC_PUSH, IPC_SUBSCRIBE, isTrustedSender } from './ipc';
@@ -23,26 +24,32 @@ export function runShell(options: ShellOptions): { ready: Promise<void> } {
   const host = options.createHost();
   let quitting = false;
   const unsubscribers = new Map<number, () => void>();
+  // each window's own ConsoleApi view (console/scope.ts): listen-in audio goes only to the window that asked
+  const scopes = new Map<number, ConsoleApi>();
 
   ipcMain.handle(IPC_INVOKE, async (event, method: ConsoleMethod, params: unknown[]) => {
     if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) throw new Error('Refused: untrusted sender');
     if (!CONSOLE_METHODS.includes(method) || !Array.isArray(params)) throw new Error('Refused: unknown method');
-    const fn = host.api[method] as (...args: unknown[]) => Promise<unknown>;
-    return fn.apply(host.api, params);
+    const api = scopes.get(event.sender?.id) ?? host.api;
+    const fn = api[method] as (...args: unknown[]) => Promise<unknown>;
+    return fn.apply(api, params);
   });
 
   ipcMain.on(IPC_SUBSCRIBE, (event) => {
     if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) return;
     const contents = event.sender;
     unsubscribers.get(contents.id)?.();
-    const off = host.api.subscribe((message: ConsoleMessage) => {
+    const scope = scopeConsole(host.api, (message: ConsoleMessage) => {
       if (!contents.isDestroyed()) contents.send(IPC_PUSH, message);
       notifyIfNeeded(message);
     });
+    const off = scope.close;
     unsubscribers.set(contents.id, off);
+    scopes.set(contents.id, scope.api);
     contents.once('destroyed', () => {
       off();
       unsubscribers.delete(contents.id);
+      scopes.delete(contents.id);
     });
   });
 

@@ -21,6 +21,10 @@ export function createIpcBridge(api: ConsoleApi): Bridge {
     hangup: (callSid) => api.hangup(callSid),
     simulate: (scenario) => api.simulate(scenario),
     setAutoDemo: (enabled) => api.setAutoDemo(enabled),
+    // listen and recordings
+    listen: (callSid, on) => api.listen(callSid, on),
+    getRecording: (callSid) => api.getRecording(callSid),
+    exportRecording: (callSid, encoding) => api.exportRecording(callSid, encoding),
     onConnection: () => () => undefined,
     connection: () => state,
     close() {

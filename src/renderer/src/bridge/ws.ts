@@ -165,6 +165,10 @@ export function createWsBridge(options: WsBridgeOptions): Bridge {
     hangup: (callSid) => request('hangup', [callSid]) as ReturnType<Bridge['hangup']>,
     simulate: (scenario) => request('simulate', [scenario]) as ReturnType<Bridge['simulate']>,
     setAutoDemo: (enabled) => request('setAutoDemo', [enabled]) as ReturnType<Bridge['setAutoDemo']>,
+    // listen and recordings
+    listen: (callSid, on) => request('listen', [callSid, on]) as ReturnType<Bridge['listen']>,
+    getRecording: (callSid) => request('getRecording', [callSid]) as ReturnType<Bridge['getRecording']>,
+    exportRecording: (callSid, encoding) => request('exportRecording', [callSid, encoding]) as ReturnType<Bridge['exportRecording']>,
     onConnection(listener) {
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);

@@ -107,6 +107,10 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
     }
     case 'health':
       return { ...state, health: message.health };
+    // listen-in audio is played by the listen engine (audio/), not kept in the store
+    case 'audio':
+    case 'listen':
+      return state;
     case 'call.removed': {
       if (!state.calls[message.callSid]) return state;
       const { [message.callSid]: gone, ...calls } = state.calls;

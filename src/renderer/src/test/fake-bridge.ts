@@ -2,6 +2,7 @@
 import { vi } from 'vitest';
 import type { ConsoleMessage } from '../../../shared/api';
 import type { CallRecord, CommandResult } from '../../../shared/model';
+import type { Recording } from '../../../shared/recording';
 import type { Bridge, ConnectionState } from '../bridge/types';
 
 export function fakeBridge(records: Record<string, CallRecord> = {}) {
@@ -21,6 +22,9 @@ export function fakeBridge(records: Record<string, CallRecord> = {}) {
     hangup: vi.fn(async () => ok('Hung up')),
     simulate: vi.fn(async () => ok('Simulated call started')),
     setAutoDemo: vi.fn(async () => ok('Auto-demo on')),
+    listen: vi.fn(async (_callSid: string, on: boolean) => ok(on ? 'Listening' : 'Stopped listening')),
+    getRecording: vi.fn(async (): Promise<Recording | null> => null),
+    exportRecording: vi.fn(async (): Promise<string | null> => null),
     onConnection: (l: (s: ConnectionState) => void) => {
       connectionListeners.add(l);
       return () => connectionListeners.delete(l);
