@@ -8,6 +8,7 @@ import { AudioPanel } from './AudioPanel';
 import { CallHeader } from './CallHeader';
 import { Conversation } from './Conversation';
 import { EventsLog } from './EventsLog';
+import { ListenControl } from '../monitor/ListenControl';
 
 export const CallView = memo(function CallView() {
   const t = useT();
@@ -20,6 +21,8 @@ export const CallView = memo(function CallView() {
   return (
     <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
       <CallHeader call={call} readOnly={selected.readOnly} />
+      {/* listen: the Listen control of a live streamed call */}
+      {!selected.readOnly && call.mode === 'stream' && call.state !== 'ended' ? <ListenControl call={call} /> : null}
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
         <Conversation key={`c-${call.callSid}`} events={selected.events} />
