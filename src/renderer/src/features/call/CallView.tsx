@@ -22,7 +22,7 @@ export const CallView = memo(function CallView() {
     <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
       <CallHeader call={call} readOnly={selected.readOnly} />
       {/* listen: the Listen control of a live streamed call */}
-      {!selected.readOnly && call.mode === 'stream' && call.state !== 'ended' ? <ListenControl call={call} /> : null}
+      {!selected.readOnly && call.mode === 'stream' ? <ListenControl call={call} /> : null}
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
         <Conversation key={`c-${call.callSid}`} events={selected.events} />
