@@ -302,7 +302,7 @@ export const RecordingPlayer = memo(function RecordingPlayer({ call, events }: {
           }}
         />
       </div>
-      <div className="player-legend">
+      <div className="legend player-legend">
         <span className="lg lg-turn">{t('player.legend.turn')}</span>
         <span className="lg lg-reply">{t('player.legend.reply')}</span>
         <span className="lg lg-operator">{t('player.legend.operator')}</span>
