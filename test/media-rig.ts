@@ -9,7 +9,9 @@ import type { CallEvent } from '../src/shared/model';
 import { CallRegistry } from '../src/main/calls/registry';
 import { testConfig, type Config } from '../src/main/config/load';
 import { publicUrls, type PublicUrls } from '../src/main/config/urls';
-import { silentLogger } from '../src/main/log';
+import { createNoticeHub, type NoticeHub } from '../src/main/console/notices';
+import { silentLogger, type Logger } from '../src/main/log';
+import { StreamAdmission } from '../src/main/media/admission';
 import { createPacer, realTimers, type Pacer, type TimerApi } from '../src/main/media/pacer';
 import { createMediaServer, type MediaDeps, type MediaServer } from '../src/main/media/server';
 import { TwilioMediaClient, type MediaClientOptions } from '../src/main/sim/media-client';
@@ -37,7 +39,14 @@ export interface MediaRig {
   s3Gets: number[];
   /** ws://127.0.0.1:port/media */
   wsUrl: string;
-  connect(options?: Partial<MediaClientOptions>): Promise<TwilioMediaClient>;
+  /** The host's grants: connect() issues one per stream, as the /voice_stream TwiML would. */
+  admission: StreamAdmission;
+  notices: NoticeHub;
+  /**
+   * A stream as Twilio opens it after our TwiML: a grant issued for its callSid and text (customParameters.text,
+   * default a greeting). `raw: true` sends exactly `customParameters` (no grant issued).
+   */
+  connect(options?: Partial<MediaClientOptions> & { raw?: boolean }): Promise<TwilioMediaClient>;
   eventsOf(callSid: string): CallEvent[];
   stop(): Promise<void>;
 }
@@ -52,11 +61,13 @@ export interface RigOptions {
   timers?: TimerApi;
   /** The conversation side of the media server (MediaDeps.attach). */
   attach?: MediaDeps['attach'];
+  /** The media server's and admission's logger (default: silent). */
+  log?: Logger;
 }
 
 export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
   const config = testConfig({ ...o.s3.settings, PUBLIC_URL, TWILIO_AUTH_TOKEN: AUTH_TOKEN, PACING_LEAD_MS: '100', JOB_IDLE_TIMEOUT_MS: '5000', ...o.settings });
-  const log = silentLogger();
+  const log = o.log ?? silentLogger();
   const registry = new CallRegistry();
   const inner = createPartStore(config, { credentials: S3RVER_CREDENTIALS });
   const s3Gets: number[] = [];
@@ -82,7 +93,9 @@ export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
   const urls = publicUrls(config, port);
   const timers = o.timers ?? realTimers;
   const pacer = createPacer({ leadMs: config.settings.PACING_LEAD_MS, timers });
-  const media = createMediaServer({ config, registry, log, urls, tts: pipeline, authToken: AUTH_TOKEN, pacer, timers, attach: o.attach });
+  const notices = createNoticeHub();
+  const admission = new StreamAdmission({ accountSid: ACCOUNT_SID, log, notices });
+  const media = createMediaServer({ config, registry, log, urls, tts: pipeline, authToken: AUTH_TOKEN, pacer, timers, attach: o.attach, admission, notices });
   http.on('upgrade', (req, socket, head) => media.handleUpgrade(req, socket, head));
   const wsUrl = `ws://127.0.0.1:${port}/media`;
   const clients: TwilioMediaClient[] = [];
@@ -96,15 +109,20 @@ export async function startMediaRig(o: RigOptions): Promise<MediaRig> {
     standIn,
     s3Gets,
     wsUrl,
-    async connect(options = {}) {
+    admission,
+    notices,
+    async connect({ raw, ...options } = {}) {
+      const callSid = options.callSid ?? `CA${randomBytes(16).toString('hex')}`;
+      const text = options.customParameters?.text ?? '안녕하세요. 프론트도어 음성 안내입니다.';
+      const customParameters = raw ? (options.customParameters ?? {}) : { text, ...options.customParameters, grant: admission.issue({ callSid, accountSid: ACCOUNT_SID, text }) };
       const client = await TwilioMediaClient.connect({
         url: wsUrl,
         signedUrl: urls.media,
         authToken: AUTH_TOKEN,
         accountSid: ACCOUNT_SID,
-        callSid: `CA${randomBytes(16).toString('hex')}`,
-        customParameters: { text: '안녕하세요. 프론트도어 음성 안내입니다.' },
         ...options,
+        callSid,
+        customParameters,
       });
       clients.push(client);
       return client;

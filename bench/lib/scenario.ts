@@ -83,7 +83,8 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     };
     const warmup = p.warmupStreams ?? 3;
     if (warmup > 0) {
-      await lg.call('open', { ...open, streams: warmup, rampPerSec: 20, hangUpAfterFirstMediaMs: p.warmupHangUpMs ?? 2000 }, p.timeoutMs);
+      const warmGrants = await host.call('grants', { count: warmup, text: open.customParameters!.text });
+      await lg.call('open', { ...open, grants: warmGrants, streams: warmup, rampPerSec: 20, hangUpAfterFirstMediaMs: p.warmupHangUpMs ?? 2000 }, p.timeoutMs);
       await lg.call('waitClosed', { timeoutMs: 30_000 }, 40_000);
       await lg.call('hangUpAll');
       await Promise.all([lg.call('reset'), cloud.call('drain'), p.kind === 'ours' ? host.call('taps') : null]);
@@ -98,7 +99,9 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     );
     // connecting is bounded per stream (10 s handshake timeout); an overloaded host makes it slow, not endless
     const openBudget = (p.streams / p.rampPerSec) * 1000 + 120_000;
-    const opened = await lg.call<OpenResult>('open', open, openBudget);
+    // the host's grants, issued just before the streams open (as the /voice_stream TwiML would carry them)
+    const grants = await host.call('grants', { count: p.streams, text: open.customParameters!.text });
+    const opened = await lg.call<OpenResult>('open', { ...open, grants }, openBudget);
     const { open: stillOpen } = await lg.call<{ open: number }>('waitClosed', { timeoutMs: p.timeoutMs }, p.timeoutMs + 10_000);
     const settled = await alongside;
     if (settled && !settled.ok) throw settled.error;

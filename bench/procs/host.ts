@@ -1,6 +1,7 @@
 // Host child: the system under test. `ours` is the real host (createHost in live mode: webhooks, media
 // server with the shared pacer and barge-in, TTS pipeline polling S3, history on disk); the baselines use
 // the same TTS pipeline behind a naive sender (bench/baselines). Started by bench/run.ts only.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,8 @@ export interface HostTaps {
 
 
 let stopAll: (() => Promise<void>) | null = null;
+/** ours: media stream grants, as the /voice_stream TwiML would carry them (the host refuses streams without one). */
+let issueGrant: ((callSid: string, text: string) => string) | null = null;
 let openConsole: ((rendererDir: string) => Promise<{ url: string }>) | null = null;
 let consoleMessages = 0;
 let dataDir = '';
@@ -82,6 +85,7 @@ function settingsFor(p: HostParams): Record<string, string> {
     KEY_PREFIX: p.prefix,
     ...(p.folder ? { PART_STORE_DIR: p.folder } : { TTS_BUCKET: p.bucket, S3_ENDPOINT: p.s3Endpoint, S3_FORCE_PATH_STYLE: 'true' }),
     PACING_LEAD_MS: String(p.leadMs),
+    MAX_STREAMS: '5000',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     ...p.settings,
@@ -101,6 +105,7 @@ async function start(p: HostParams): Promise<HostInfo> {
     const host = createHost({ config, log: silentLogger() });
     await host.start();
     const off = host.registry.onEvent(onEvent);
+    issueGrant = (callSid, text) => host.admission!.issue({ callSid, accountSid: BENCH_ACCOUNT_SID, text });
     let consoleServer: { stop(): Promise<void> } | null = null;
     let offConsole: (() => void) | null = null;
     openConsole = async (rendererDir) => {
@@ -145,6 +150,7 @@ async function cleanup(): Promise<void> {
   const stop = stopAll;
   stopAll = null;
   openConsole = null;
+  issueGrant = null;
   await stop?.();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   dataDir = '';
@@ -155,6 +161,15 @@ function startConsole(p: { rendererDir: string }): Promise<{ url: string }> {
   return openConsole(p.rendererDir);
 }
 
+/** One grant per stream about to open (none for the baselines, which check nothing). */
+function grants(p: { count: number; text: string }): Array<{ callSid: string; grant: string }> | null {
+  if (!issueGrant) return null;
+  return Array.from({ length: p.count }, () => {
+    const callSid = `CA${randomBytes(16).toString('hex')}`;
+    return { callSid, grant: issueGrant!(callSid, p.text) };
+  });
+}
+
 /** Messages pushed to a console subscriber since the last call. */
 function consoleCount(): number {
   const n = consoleMessages;
@@ -163,6 +178,6 @@ function consoleCount(): number {
 }
 
 serveCalls(
-  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), stop: () => cleanup() },
+  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string }) => grants(p), stop: () => cleanup() },
   cleanup,
 );

@@ -22,6 +22,8 @@ export interface OpenParams {
   speech?: SpeechPlan[];
   /** <Parameter>s of the <Stream> (the host's session reads `text`). */
   customParameters?: Record<string, string>;
+  /** The host's grant per stream (stream i uses grants[i]: its callSid and <Parameter name="grant">); null: none. */
+  grants?: Array<{ callSid: string; grant: string }> | null;
   /** Hang up each stream this long after its first media frame (TTFA runs); omit to keep streams open. */
   hangUpAfterFirstMediaMs?: number;
 }
@@ -64,8 +66,10 @@ async function openOne(p: OpenParams, signature: string | null, index: number): 
     });
     ws.once('error', reject);
   });
-  const ids = { callSid: `CA${randomBytes(16).toString('hex')}`, streamSid: `MZ${randomBytes(16).toString('hex')}`, accountSid: p.accountSid };
-  const stream = new TwilioStream(ws, ids, { leadMs: p.leadMs, expected: p.expected, speech: p.speech?.length ? p.speech[index % p.speech.length] : undefined, now: epochMs(), customParameters: p.customParameters });
+  const granted = p.grants?.[index];
+  const ids = { callSid: granted?.callSid ?? `CA${randomBytes(16).toString('hex')}`, streamSid: `MZ${randomBytes(16).toString('hex')}`, accountSid: p.accountSid };
+  const customParameters = granted ? { ...p.customParameters, grant: granted.grant } : p.customParameters;
+  const stream = new TwilioStream(ws, ids, { leadMs: p.leadMs, expected: p.expected, speech: p.speech?.length ? p.speech[index % p.speech.length] : undefined, now: epochMs(), customParameters });
   ws.on('message', (data, isBinary) => stream.onMessage(data as Buffer, isBinary, epochMs()));
   ws.on('close', (code) => (stream.closeCode = code));
   ws.on('error', () => undefined); // a reset shows as the close code

@@ -9,12 +9,14 @@ import { resolveConfig, type Config } from './config/load';
 import { publicUrls, MEDIA_PATH, type PublicUrls } from './config/urls';
 import { settingsView } from './config/view';
 import { createConsoleApi, type HostConsoleApi } from './console/api';
-import { ConversationManager } from './conversation/manager';
+import { createNoticeHub } from './console/notices';
+import type { ConversationManager } from './conversation/manager';
+import { createCallRoom, type CallRoom } from './conversation/room';
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
 import { createLogger, type Logger } from './log';
-import { createMediaServer, type MediaServer } from './media/server';
+import { StreamAdmission } from './media/admission';
 import { realTimers } from './media/pacer';
 import type { MediaTaps } from './media/tap';
 import { ListenHub } from './monitor/listen';
@@ -23,8 +25,6 @@ import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
 import { createTtsPipeline } from './tts/pipeline';
 import type { PartStore, TtsPipeline } from './tts/types';
-import { createTwimlApp } from './twiml/app';
-import { HandoffService } from './twilio/handoff';
 import { authTokenFor, twilioRestFor } from './twilio/rest';
 
 export interface HostOptions {
@@ -46,6 +46,8 @@ export interface Host {
   readonly authToken: string | null;
   /** The streamed conversations while running (operator hooks: say, setMuted). */
   readonly conversations: ConversationManager | null;
+  /** Media stream grants (issued with every <Stream>, checked on every start); null before start(). */
+  readonly admission: StreamAdmission | null;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -63,24 +65,26 @@ export function createHost(options: HostOptions): Host {
   let demo: Demo | null = null;
   let httpServer: Server | null = null;
   let wsServer: Server | null = null;
-  let media: MediaServer | null = null;
+  /** Handoff, conversations, webhook app and media server, once the HTTP port is known. */
+  let room: CallRoom | null = null;
   let pipeline: TtsPipeline | null = null;
   let store: PartStore | null = null;
-  let handoff: HandoffService | null = null;
-  let conversations: ConversationManager | null = null;
   let urls: PublicUrls = publicUrls(config, config.settings.HTTP_PORT);
   let api: HostConsoleApi | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
   let offHistory: (() => void) | null = null;
   const ports = { http: 0, ws: 0 };
   let started = false;
+  // security: host notices for the operator, and the grants that bind media streams to calls (media/admission.ts)
+  const notices = createNoticeHub({ now });
+  let admission: StreamAdmission | null = null;
 
   const authToken = (): string | null => (config.settings.SKIP_SIGNATURE_VALIDATION ? null : authTokenFor(config));
 
   const health = (): HostHealth => ({
     mode: config.mode,
     twiml: { state: httpServer?.listening ? 'up' : 'down', port: ports.http },
-    media: { state: wsServer?.listening ? 'up' : 'down', port: ports.ws, detail: media ? `${media.activeStreams()} streams` : undefined },
+    media: { state: wsServer?.listening ? 'up' : 'down', port: ports.ws, detail: room ? `${room.media.activeStreams()} streams` : undefined },
     tts: { state: config.settings.TTS_URL ? 'up' : 'off', detail: config.mode === 'demo' ? 'demo stand-in' : undefined },
     s3: { state: config.settings.TTS_BUCKET || config.mode === 'demo' ? 'up' : 'off', detail: demo?.partFolder ? 'local folder (demo)' : config.settings.S3_ENDPOINT ? 'S3-compatible endpoint' : undefined },
     twilio: { state: config.settings.TWILIO_ACCOUNT_SID ? 'up' : 'off', detail: config.mode === 'demo' ? 'simulated' : undefined },
@@ -91,6 +95,7 @@ export function createHost(options: HostOptions): Host {
     health: health(),
     settings: settingsView(options.config, urls, effectiveOverrides(config, options.config)),
     demo: { enabled: demo !== null, autoDemo: demo?.autoDemo ?? false },
+    notices: notices.recent(),
   });
 
   const lazyApi: ConsoleApi & Pick<HostConsoleApi, 'listenFor'> = {
@@ -118,12 +123,13 @@ export function createHost(options: HostOptions): Host {
         registry,
         history,
         snapshot,
-        handoff: (sid) => handoff?.request(sid, 'operator') ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
-        hangup: (sid) => handoff?.hangup(sid) ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
+        handoff: (sid) => room?.handoff.request(sid, 'operator') ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
+        hangup: (sid) => room?.handoff.hangup(sid) ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
         demo: {
           simulate: (s) => (demo ? demo.simulate(s) : Promise.resolve({ ok: false, message: 'Simulated calls are available in demo mode only' })),
           setAutoDemo: (on) => demo?.setAutoDemo(on),
         },
+        notices,
         listen: listenHub,
         recorder,
       });
@@ -165,16 +171,11 @@ export function createHost(options: HostOptions): Host {
       httpServer = createServer((req, res) => (app ? app(req, res) : res.writeHead(503).end()));
       ports.http = await listen(httpServer, s.HTTP_PORT, s.BIND_ADDRESS, 'HTTP_PORT');
       urls = publicUrls(config, ports.http);
-      handoff = new HandoffService({ config, registry, rest, urls, log: log.child({ part: 'handoff' }), transcribing: (sid) => conversations?.has(sid) ?? false });
-      conversations = startConversations(config, registry, log, handoff, now);
-      app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations });
-
-      media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: pipeline, authToken: authToken(), now, attach: conversations.attach, taps: monitorTaps });
-      const upgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
-        const path = (req.url ?? '').split('?')[0];
-        if (path === MEDIA_PATH || path === `${MEDIA_PATH}/`) media!.handleUpgrade(req, socket, head);
-        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      };
+      const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
+      admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices, callEnded });
+      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: pipeline, authToken: authToken(), now, admission, notices, taps: monitorTaps }));
+      app = r.app;
+      const upgrade = r.upgrade;
       httpServer.on('upgrade', upgrade);
       wsServer = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('Media Streams WebSocket: connect with an upgrade to /media'));
       wsServer.on('upgrade', upgrade);
@@ -196,8 +197,7 @@ export function createHost(options: HostOptions): Host {
     if (sweepTimer) clearInterval(sweepTimer);
     sweepTimer = null;
     await demo?.stop().catch((err: unknown) => log.error({ err }, 'demo stop failed'));
-    conversations?.stop();
-    await media?.stop().catch((err: unknown) => log.error({ err }, 'media stop failed'));
+    await room?.stop().catch((err: unknown) => log.error({ err }, 'media stop failed'));
     await pipeline?.stop().catch((err: unknown) => log.error({ err }, 'tts stop failed'));
     await Promise.resolve(store?.close?.()).catch((err: unknown) => log.error({ err }, 'part store close failed'));
     for (const server of [httpServer, wsServer]) {
@@ -213,8 +213,7 @@ export function createHost(options: HostOptions): Host {
     api?.close();
     await history.close();
     demo = null;
-    conversations = null;
-    media = null;
+    room = null;
     pipeline = null;
     store = null;
     httpServer = null;
@@ -242,21 +241,12 @@ export function createHost(options: HostOptions): Host {
       return authToken();
     },
     get conversations() {
-      return conversations;
+      return room?.conversations ?? null;
+    },
+    get admission() {
+      return admission;
     },
   };
-}
-
-/** The conversation's room: one manager per run, fed by the webhooks and the media server, stopped with the host. */
-function startConversations(config: Config, registry: CallRegistry, log: Logger, handoff: HandoffService, now: () => number): ConversationManager {
-  return new ConversationManager({
-    settings: config.settings,
-    registry,
-    log: log.child({ part: 'conversation' }),
-    handoff: (sid, source) => handoff.request(sid, source),
-    timers: realTimers,
-    now,
-  });
 }
 
 /** Demo mode: point the Twilio and TTS settings at the embedded stand-ins. */

@@ -237,6 +237,8 @@ export interface Snapshot {
   health: HostHealth;
   settings: SettingsView;
   demo: { enabled: boolean; autoDemo: boolean };
+  /** Recent host notices (bounded, oldest first). */
+  notices?: HostNotice[];
 }
 
 export interface CallRecord {

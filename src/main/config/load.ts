@@ -4,7 +4,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { settingsSchema, type Settings, type SettingName } from './schema';
+import { SECRET_SETTINGS, settingsSchema, type Settings, type SettingName } from './schema';
+import { stripUrlCredentials } from './secrets';
 
 export class ConfigError extends Error {
   constructor(
@@ -61,8 +62,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'settings');
-    const shown = name in raw && !['TWILIO_AUTH_TOKEN', 'CONSOLE_TOKEN'].includes(name) ? ` (got "${raw[name]}")` : '';
-    throw new ConfigError(name, `${issue.message}${shown}`);
+    // the value is echoed for plain settings only, and never with URL credentials (user:pass@) in it
+    const shown = name in raw && !SECRET_SETTINGS.includes(name as SettingName) ? ` (got "${stripUrlCredentials(raw[name]!).slice(0, 200)}")` : '';
+    throw new ConfigError(name, stripUrlCredentials(`${issue.message}${shown}`));
   }
   const settings = parsed.data;
   return resolveConfig(settings, sources);
@@ -78,6 +80,9 @@ export function resolveConfig(settings: Settings, sources: Partial<Record<Settin
   if (settings.S3_ENDPOINT && !settings.TTS_BUCKET) {
     throw new ConfigError('TTS_BUCKET', 'is required when S3_ENDPOINT is set (the bucket the TTS service writes parts to)');
   }
+  if (mode === 'demo' && !isLoopback(settings.BIND_ADDRESS)) {
+    throw new ConfigError('BIND_ADDRESS', `must be a loopback address in demo mode (its auth token is public); got ${settings.BIND_ADDRESS}`);
+  }
   if (mode === 'live') {
     if (!settings.TWILIO_AUTH_TOKEN && !settings.SKIP_SIGNATURE_VALIDATION) {
       throw new ConfigError('TWILIO_AUTH_TOKEN', 'is required in live mode to verify X-Twilio-Signature');
@@ -91,6 +96,12 @@ export function resolveConfig(settings: Settings, sources: Partial<Record<Settin
   const consoleToken = settings.CONSOLE_TOKEN ?? randomBytes(18).toString('base64url');
   const dataDir = resolve(settings.DATA_DIR ?? join(homedir(), '.front-door'));
   return { settings, mode, consoleToken, consoleTokenGenerated, dataDir, sources };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses nothing outside this machine can reach. */
+export function isLoopback(address: string): boolean {
+  const a = address.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return a === 'localhost' || a === '::1' || /^127(\.\d{1,3}){3}$/.test(a) || /^::ffff:127(\.\d{1,3}){3}$/.test(a);
 }
 
 /** Settings for tests and tools: schema defaults plus the given overrides, no .env, no environment. */

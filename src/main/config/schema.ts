@@ -110,6 +110,9 @@ export const settingsSchema = z.object({
   BOT_URL: httpUrl.optional(),
   BOT_TIMEOUT_MS: ms(1500, 50),
   BARGE_IN_MIN_SPEECH_MS: ms(450, 0),
+  // Media admission (sec)
+  MAX_STREAMS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, 'must be at least 1').default(200),
+  STREAM_START_TIMEOUT_MS: ms(5000, 100),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -167,7 +170,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   PART_STORE_DIR: 'Demo only: local folder the TTS stand-in writes parts to',
   PACING_LEAD_MS: 'Audio kept queued at Twilio ahead of playback',
   PACING_BATCH_FRAMES: '20 ms frames sent together (one socket write) once the lead has drained: Twilio holds lead to lead + (N−1)·20 ms',
-  BARGE_IN: 'off; clear (stop the reply); clear-and-gather (stop, capture the utterance, end the stream)',
+  BARGE_IN: 'off: the caller never stops the bot; clear and clear-and-gather (the same now): caller speech pauses the bot, speech lasting BARGE_IN_MIN_SPEECH_MS (or a final transcript) stops it; a stream with no conversation (STREAM_STT=gather) ends at once',
   MAX_MEDIA_MESSAGE_BYTES: 'Largest inbound media-stream message accepted',
   STREAM_STT: 'How a streamed call hears the caller: transcription (Twilio Real-Time Transcription beside the one stream per call) or gather (a <Gather> after each streamed reply, for accounts without it)',
   TRANSCRIPTION_ENGINE: '<Transcription transcriptionEngine> (google handles ko-KR)',
@@ -176,4 +179,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   BOT_URL: 'Optional bot: POST {callSid, turn, text, confidence, heardOfLastReply} → {say, handoff?, hangup?}; unset: echo and HANDOFF_KEYWORDS',
   BOT_TIMEOUT_MS: 'How long a BOT_URL answer may take before the apology and the echo rules take over',
   BARGE_IN_MIN_SPEECH_MS: 'Caller speech this long while the bot speaks interrupts it; shorter (네, 음, a cough) only pauses it and the reply resumes',
+  // Media admission (sec)
+  MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
+  STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',
 };

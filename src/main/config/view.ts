@@ -3,6 +3,7 @@ import type { SettingsView, SettingView } from '../../shared/model';
 import { maskNumber } from '../calls/registry';
 import type { Config } from './load';
 import { SECRET_SETTINGS, SETTING_DESCRIPTIONS, type SettingName } from './schema';
+import { scrubCredentials, stripUrlCredentials } from './secrets';
 import type { PublicUrls } from './urls';
 
 /** Settings a live deployment needs; missing ones are flagged in the Setup view. */
@@ -17,7 +18,8 @@ export function settingsView(config: Config, urls: PublicUrls, effective: Partia
     const present = value !== undefined && value !== '';
     const state = !present ? (config.mode === 'live' && LIVE_REQUIRED.includes(name) ? 'missing' : 'default') : source === 'default' && !(name in effective) ? 'default' : 'set';
     const view: SettingView = { name, secret, state, description: SETTING_DESCRIPTIONS[name] };
-    if (!secret && present) view.value = Array.isArray(value) ? value.join(',') : String(value);
+    // URL settings may carry user:pass@ (TTS_URL's Basic auth): the value is shown without it
+    if (!secret && present) view.value = stripUrlCredentials(Array.isArray(value) ? value.join(',') : String(value));
     if (state === 'missing') view.message = 'needed for live calls';
     return view;
   });
@@ -27,7 +29,7 @@ export function settingsView(config: Config, urls: PublicUrls, effective: Partia
   if (!signatureValidation) warnings.push('Webhook signature validation is OFF: anyone who can reach the webhook URLs can drive calls.');
   if (config.mode === 'live' && !/^https:\/\//.test(urls.base)) warnings.push('PUBLIC_URL is not https: Twilio requires https webhooks and wss media streams.');
   if (!connectDid) warnings.push('CONNECT_DID is not set: handoff to Amazon Connect is unavailable.');
-  return {
+  return scrubCredentials({
     mode: config.mode,
     publicUrl: urls.base,
     webhooks: {
@@ -42,5 +44,5 @@ export function settingsView(config: Config, urls: PublicUrls, effective: Partia
     connectDidMasked: connectDid ? maskNumber(connectDid) : undefined,
     signatureValidation,
     warnings,
-  };
+  });
 }

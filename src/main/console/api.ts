@@ -6,6 +6,7 @@ import type { CallRegistry } from '../calls/registry';
 import type { HistoryStore } from '../history/store';
 import type { ListenHub } from '../monitor/listen';
 import type { Recorder } from '../monitor/recorder';
+import type { NoticeHub } from './notices';
 
 export interface ConsoleApiDeps {
   registry: CallRegistry;
@@ -14,6 +15,8 @@ export interface ConsoleApiDeps {
   handoff: (callSid: string) => Promise<CommandResult>;
   hangup: (callSid: string) => Promise<CommandResult>;
   demo: { simulate(s: DemoScenario): Promise<CommandResult>; setAutoDemo(on: boolean): void } | null;
+  /** Host notices, broadcast as { kind: 'notice' } (the snapshot carries the recent ones). */
+  notices?: NoticeHub;
   // -- listen and recordings (monitor/)
   listen?: ListenHub;
   recorder?: Recorder;
@@ -44,6 +47,7 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
     if (event.type !== 'pacing' && event.type !== 'tts.part' && event.type !== 'mark') send({ kind: 'call', call });
   });
   const offRemoved = deps.registry.onRemoved((callSid) => send({ kind: 'call.removed', callSid }));
+  const offNotice = deps.notices?.onNotice((notice) => send({ kind: 'notice', notice })) ?? (() => undefined);
 
   const sidOk = (sid: unknown): sid is string => typeof sid === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(sid);
 
@@ -117,6 +121,7 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
     close() {
       offEvent();
       offRemoved();
+      offNotice();
       listeners.clear();
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { CallRegistry } from '../calls/registry';
 import { HistoryStore } from '../history/store';
 import { silentLogger } from '../log';
 import { createConsoleApi } from './api';
+import { CONTENT_SECURITY_POLICY } from '../shell/window';
 import { startConsoleServer, type ConsoleServer } from './server';
 
 const TOKEN = 'test-token-abcdefghijklmnop';
@@ -17,7 +18,8 @@ let history: HistoryStore | null = null;
 
 async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'fd-console-'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Front Door</title>');
+  // the real page (its meta CSP), as the build copies it
+  writeFileSync(join(dir, 'index.html'), readFileSync(join(__dirname, '../../renderer/index.html')));
   history = new HistoryStore({ dir: mkdtempSync(join(tmpdir(), 'fd-console-history-')), log: silentLogger() });
   await history.open();
   const registry = new CallRegistry();
@@ -74,6 +76,11 @@ describe('console server', () => {
     const index = await get(port, '/');
     expect(index.status).toBe(200);
     expect(String(index.headers['content-security-policy'])).toContain("default-src 'self'");
+    // the renderer's policy, with connect-src widened to exactly this server's socket — in the header and the meta tag
+    const exact = `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port};`;
+    expect(index.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY.replace("connect-src 'self';", exact));
+    expect(index.body).toContain(exact);
+    expect(index.body).not.toMatch(/ws:[;'" ]|ws:\/\/[^;]*\*/);
     expect((await get(port, '/history')).body).toContain('Front Door');
     expect((await get(port, '/', 'evil.example:80')).status).toBe(421);
     expect((await get(port, '/../../etc/passwd')).body).not.toContain('root:');
@@ -100,9 +107,15 @@ describe('console server', () => {
     ws.send(JSON.stringify({ id: 7, method: 'handoff', params: ['CA1'] }));
     ws.send('not json');
     ws.send(JSON.stringify({ id: 8, method: 'constructor', params: [] }));
+    // parameters are schema-checked: a wrong type, an extra argument, an unknown query key
+    ws.send(JSON.stringify({ id: 9, method: 'handoff', params: [{ callSid: 'CA1' }] }));
+    ws.send(JSON.stringify({ id: 10, method: 'handoff', params: ['CA1', 'extra'] }));
+    ws.send(JSON.stringify({ id: 11, method: 'listHistory', params: [{ where: '1=1' }] }));
     await until(() => messages.some((m) => 'id' in m && m.id === 7));
     expect(messages.find((m) => 'id' in m && m.id === 7)).toEqual({ id: 7, ok: true, result: { ok: true, message: 'requested' } });
-    await until(() => messages.filter((m) => 'id' in m && m.id === -1).length === 2);
+    await until(() => messages.filter((m) => 'id' in m && m.id >= 8).length === 4);
+    expect(messages.filter((m) => 'id' in m && m.id === -1)).toHaveLength(1);
+    for (const id of [8, 9, 10, 11]) expect(messages.find((m) => 'id' in m && m.id === id)).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused: /) });
     expect(handoffs).toEqual(['CA1']);
     ws.close();
   });

@@ -5,9 +5,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CONSOLE_METHODS, type ConsoleApi, type ConsoleRequest, type ConsoleServerMessage } from '../../shared/api';
+import type { ConsoleApi, ConsoleRequest, ConsoleServerMessage } from '../../shared/api';
 import type { Logger } from '../log';
 import { listen } from '../net/listen';
+import { CONTENT_SECURITY_POLICY } from '../shell/window';
+import { checkConsoleRequest } from './params';
 import { scopeConsole } from './scope';
 
 export interface ConsoleServerOptions {
@@ -35,7 +37,13 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/**
+ * The renderer's policy (shell/window.ts) with connect-src widened to exactly this server's WebSocket, in the header
+ * and in the page's meta tag (both apply; the page connects to ws://{its own host}/api).
+ */
+export function consoleCsp(policy: string, port: number): string {
+  return policy.replace("connect-src 'self'", `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`);
+}
 
 function sameToken(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
@@ -87,9 +95,12 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         return;
       }
     }
+    const csp = consoleCsp(CONTENT_SECURITY_POLICY, port);
+    // the meta tag's connect-src 'self' gets the same exact socket
+    if (extname(file) === '.html') body = Buffer.from(consoleCsp(body.toString('utf8'), port));
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': CSP,
+      'content-security-policy': csp,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': extname(file) === '.html' ? 'no-store' : 'public, max-age=3600',
@@ -131,14 +142,21 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       try {
         if (isBinary) throw new Error('binary');
         req = JSON.parse(String(data)) as ConsoleRequest;
-        if (typeof req.id !== 'number' || !CONSOLE_METHODS.includes(req.method) || !Array.isArray(req.params)) throw new Error('shape');
+        if (typeof req !== 'object' || req === null || typeof req.id !== 'number') throw new Error('shape');
       } catch {
         send({ id: -1, ok: false, error: 'Malformed request' });
         return;
       }
+      // every method's parameters are schema-checked (console/params.ts) before the host sees them
+      const checked = checkConsoleRequest(req.method, req.params);
+      if (!checked.ok) {
+        options.log.warn({ method: String(req.method).slice(0, 40) }, `console: refused a request: ${checked.error}`);
+        send({ id: req.id, ok: false, error: `Refused: ${checked.error}` });
+        return;
+      }
       try {
-        const fn = scope.api[req.method] as (...args: unknown[]) => Promise<unknown>;
-        const result = await fn.apply(scope.api, req.params);
+        const fn = scope.api[checked.method] as (...args: unknown[]) => Promise<unknown>;
+        const result = await fn.apply(scope.api, checked.params);
         send({ id: req.id, ok: true, result });
       } catch (err) {
         options.log.error({ err, method: req.method }, 'console: request failed');

@@ -34,6 +34,8 @@ function fakeStream() {
       interrupts.push(t);
       spoken.at(-1)?.settle({ status: 'interrupted', heardMs: 300 });
     },
+    pause: () => undefined,
+    resume: () => undefined,
     close: (reason) => void closed.push(reason),
   };
   return { control, spoken, closed, interrupts };
@@ -127,6 +129,12 @@ describe('Conversation', () => {
     t.listener.onEnded('stop');
     expect(t.timers.size).toBe(0);
     expect(t.conv.ended).toBe('hangup');
+    const w = setup();
+    w.listener.onEnded('socket-closed-1006');
+    expect(w.conv.ended).toBe('stream-lost');
+    w.post({ kind: 'content', text: '여보세요', final: true, sequenceId: 1 });
+    await tick();
+    expect(w.ofType('bot.decision')).toHaveLength(0); // the <Gather> after the stream answers instead
     const u = setup();
     u.stream.spoken[0]!.settle({});
     await tick();

@@ -29,8 +29,9 @@ export interface ConversationDeps {
   now: () => number;
 }
 
-/** Why the conversation is over (null while it goes on). */
-export type ConversationEnd = 'goodbye' | 'handoff' | 'hangup' | null;
+/** Why the conversation is over (null while it goes on). 'stream-lost': the stream closed otherwise (socket error,
+ *  server stopping): /after_stream's <Gather> takes the caller's next turn, so finals are no longer answered here. */
+export type ConversationEnd = 'goodbye' | 'handoff' | 'hangup' | 'stream-lost' | null;
 
 interface Current {
   handle: ReplyHandle;
@@ -96,6 +97,7 @@ export class Conversation {
     this.stopSilence();
     if (reason === 'handoff') this.ended ??= 'handoff';
     else if (reason === 'stop') this.ended ??= 'hangup';
+    else this.ended ??= 'stream-lost';
   }
 
   /** A transcription callback for this call, already deduplicated. */

@@ -19,7 +19,7 @@ const urls = publicUrls(config, 5000);
 function hostRoutes() {
   return {
     '/voice_gather': () => gatherTwiml(s, urls, { say: s.GATHER_PROMPT }),
-    '/voice_stream': () => streamTwiml(urls, s.GREETING),
+    '/voice_stream': () => streamTwiml(urls, s.GREETING, 'grant-token'),
     '/after_stream': () => gatherTwiml(s, urls),
     '/handle_speech': (p: Record<string, string>) => {
       if (!p.SpeechResult) return goodbyeTwiml(s);
@@ -89,7 +89,7 @@ describe('scenarios against the real TwiML builders', () => {
   it('stream: the greeting plays through the stream, then a turn at /after_stream', async () => {
     const t = run('stream', 7, [greetingStream]);
     await t.finish();
-    expect(t.side.legs[0]!.opened.customParameters).toEqual({ text: s.GREETING });
+    expect(t.side.legs[0]!.opened.customParameters).toEqual({ text: s.GREETING, grant: 'grant-token' });
     expect(t.side.legs[0]!.sent).toHaveLength(0);
     expect(t.side.to('/after_stream')).toHaveLength(1);
     expect(t.said()).toHaveLength(2);

@@ -164,4 +164,40 @@ describe('MediaSession in a conversation: yield fast, commit slow', () => {
     c.control().speak('네, 말씀하세요', { kind: 'answer', turn: 1 });
     expect(c.t.replies).toHaveLength(2);
   });
+
+  it('feeds the MediaTaps: caller audio with media time and arrival, bot frames with their play time, the clear, the close', async () => {
+    const got = { inbound: 0, inboundMs: [] as number[], outbound: [] as number[], cleared: [] as number[], closed: 0, asked: [] as string[] };
+    const t = setup({
+      taps: (callSid, streamSid) => {
+        got.asked.push(`${callSid}/${streamSid}`);
+        return [{ inbound: (_a, mediaMs) => void (got.inbound++, got.inboundMs.push(mediaMs)), outbound: (_a, playAt) => void got.outbound.push(playAt), cleared: (at) => void got.cleared.push(at), close: () => void got.closed++ }];
+      },
+    });
+    await playing(t, 1600, 1600);
+    t.say(Buffer.alloc(1600, 0xff));
+    t.say(speech.subarray(0, 4000));
+    t.session.end('test');
+    expect(got.asked).toHaveLength(1);
+    expect(got.inbound).toBeGreaterThan(10);
+    expect(got.inboundMs.slice(0, 3)).toEqual([0, 20, 40]);
+    expect(got.outbound.length).toBeGreaterThan(5);
+    // consecutive frames of a segment play 20 ms apart
+    expect(got.outbound[1]! - got.outbound[0]!).toBe(20);
+    expect(got.cleared).toHaveLength(1);
+    expect(got.closed).toBe(1);
+  });
+
+  it('the conversation can hold a reply and carry on: nothing lost or repeated', async () => {
+    const c = await conversing();
+    c.say(Buffer.alloc(4000, 0xff));
+    c.control().pause('operator-hold');
+    c.say(Buffer.alloc(4000, 0xff));
+    expect(c.t.sent.filter((m) => (m as { event: string }).event === 'clear')).toHaveLength(1);
+    c.control().resume();
+    c.say(Buffer.alloc(8 * 4000, 0xff));
+    c.t.timers.flush();
+    expect(Buffer.concat(c.played).equals(c.whole)).toBe(true);
+    expect(c.t.ofType('clear').map((e) => e.reason)).toEqual(['operator-hold']);
+    expect(c.t.ofType('bargein')).toHaveLength(0);
+  });
 });

@@ -1,6 +1,8 @@
-// The Media Streams WebSocket server: signed upgrade on /media (403 before accepting otherwise), one
-// MediaSession per socket, one shared pacer (PACING_BATCH_FRAMES frames per socket write), one 250 ms timer for
-// the pacing windows of all streams.
+// The Media Streams WebSocket server: signed upgrade on /media (403 before accepting otherwise), at most
+// MAX_STREAMS sockets (503 before accepting), one MediaSession per socket, one shared pacer (PACING_BATCH_FRAMES
+// frames per socket write), one 250 ms timer for the pacing windows of all streams. A socket must send a start
+// that admission accepts (admission.ts: a one-time grant the host issued with the call's <Stream>) within
+// STREAM_START_TIMEOUT_MS, or it is closed (4408); a refused start closes it (4403) before anything is started.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import twilio from 'twilio';
@@ -13,6 +15,8 @@ import { loadApologyAudio } from '../tts/apology';
 import type { TtsPipeline } from '../tts/types';
 import type { DetectorEvent, BargeInDetector } from './bargein/energy';
 import { createPacer, realTimers, type Pacer, type TimerApi } from './pacer';
+import type { NoticeHub } from '../console/notices';
+import { CLOSE, type StreamAdmission } from './admission';
 import { MediaSession, type StreamControl, type StreamListener } from './session';
 import type { MediaTaps } from './tap';
 import type { VadOptions } from './vad';
@@ -35,6 +39,10 @@ export interface MediaDeps {
   /** Optional: the timers of the pacer, the pacing windows and the deferred registry events (tests). */
   timers?: TimerApi;
   vad?: Partial<VadOptions>;
+  /** Decides every start (grants issued by the routes that answer calls with a <Stream>). */
+  admission: StreamAdmission;
+  /** Refusals the operator should see (over the cap, no start). */
+  notices?: NoticeHub;
 }
 
 export interface MediaServer {
@@ -89,8 +97,27 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
   };
 
   /** socket: the upgraded TCP socket under ws (the playout writes its pre-framed batches to it directly). */
-  function accept(ws: WebSocket, socket: Duplex): void {
+  function accept(ws: WebSocket, socket: Duplex, remote: string | undefined): void {
+    const ticket = {};
+    let startTimer: unknown = timers.set(() => {
+      startTimer = null;
+      if (session.phase !== 'awaiting-start') return;
+      const reason = `no valid start within ${s.STREAM_START_TIMEOUT_MS} ms`;
+      deps.log.warn({ remote }, `media stream closed: ${reason}`);
+      deps.notices?.post({ level: 'warn', source: 'media', message: `Closed a media socket: ${reason}` }, 'media:no-start');
+      session.end('no-start');
+      ws.close(CLOSE.noStart, reason);
+    }, s.STREAM_START_TIMEOUT_MS);
+    const stopStartTimer = () => {
+      if (startTimer !== null) timers.clear(startTimer);
+      startTimer = null;
+    };
     const session = new MediaSession({
+      admit: (start) => {
+        const admitted = deps.admission.admit(start.start, ticket);
+        if (admitted.ok) stopStartTimer();
+        return admitted;
+      },
       registry: deps.registry,
       log: deps.log,
       tts: deps.tts,
@@ -113,14 +140,19 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       },
       cork: () => socket.cork(),
       uncork: () => socket.uncork(),
-      close: (code, reason) => ws.close(code, reason.slice(0, 120)),
+      close: (code, reason) => {
+        deps.admission.release(ticket);
+        ws.close(code, reason.slice(0, 120));
+      },
     });
     sockets.set(ws, session);
     armWindows();
     ws.on('message', (data, isBinary) => session.handleRaw(data as Buffer, isBinary));
     ws.on('error', (err) => deps.log.warn({ err: err.message, streamSid: session.streamSid }, 'media socket error'));
     ws.on('close', (code) => {
+      stopStartTimer();
       session.end(code === 1000 || code === 1005 ? 'socket-closed' : `socket-closed-${code}`);
+      deps.admission.release(ticket);
       sockets.delete(ws);
       if (sockets.size === 0 && windowTimer !== null) {
         timers.clear(windowTimer);
@@ -146,7 +178,13 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
           return refuse(socket, 403, 'Forbidden');
         }
       }
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket));
+      // ws completes an upgrade synchronously (no verifyClient), so `sockets` counts every accepted one
+      if (sockets.size >= s.MAX_STREAMS) {
+        deps.log.warn({ remote: req.socket.remoteAddress, max: s.MAX_STREAMS }, 'media upgrade refused: MAX_STREAMS streams are open');
+        deps.notices?.post({ level: 'warn', source: 'media', message: `Refused a media stream: ${s.MAX_STREAMS} streams are open (MAX_STREAMS)` }, 'media:cap');
+        return refuse(socket, 503, 'Too many media streams');
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, req.socket.remoteAddress));
     },
     activeStreams() {
       return sockets.size;

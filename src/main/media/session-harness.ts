@@ -6,6 +6,7 @@ import { CallRegistry } from '../calls/registry';
 import { silentLogger } from '../log';
 import { parseWav } from '../tts/wav';
 import { TtsError, type AudioPart, type ReplyAudio, type TtsPipeline } from '../tts/types';
+import { StreamAdmission } from './admission';
 import { FakeTimers } from './fake-timers';
 import { createPacer } from './pacer';
 import { MediaSession, type BargeInPolicy, type SessionDeps } from './session';
@@ -73,7 +74,7 @@ export class FakeReply implements ReplyAudio {
   }
 }
 
-export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; attach?: SessionDeps['attach']; minSpeechMs?: number } = {}) {
+export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; attach?: SessionDeps['attach']; minSpeechMs?: number; taps?: SessionDeps['taps'] } = {}) {
   const timers = new FakeTimers();
   const registry = new CallRegistry({ now: timers.now });
   const events: CallEvent[] = [];
@@ -92,7 +93,13 @@ export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; att
     },
     stop: async () => undefined,
   };
+  // the host's grant for this call, as the /voice_stream TwiML would carry it
+  const admission = new StreamAdmission({ log: silentLogger(), now: timers.now });
+  const text = opts.text === null ? '' : (opts.text ?? '안녕하세요');
+  const grant = admission.issue({ callSid: CALL, accountSid: 'AC1', text });
+  const ticket = {};
   const session = new MediaSession({
+    admit: (m) => admission.admit(m.start, ticket),
     registry,
     log: silentLogger(),
     tts,
@@ -102,6 +109,7 @@ export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; att
     bargeIn: opts.bargeIn ?? 'clear-and-gather',
     loadApology: () => APOLOGY,
     attach: opts.attach,
+    taps: opts.taps,
     minSpeechMs: opts.minSpeechMs,
     send: (data) => {
       sent.push(JSON.parse(data));
@@ -128,7 +136,7 @@ export function setup(opts: { bargeIn?: BargeInPolicy; text?: string | null; att
         streamSid: SID,
         callSid: CALL,
         tracks: ['inbound'],
-        customParameters: opts.text === null ? {} : { text: opts.text ?? '안녕하세요', replyId: 'r1' },
+        customParameters: opts.text === null ? { grant } : { text, replyId: 'r1', grant },
         mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
       },
     });

@@ -4,7 +4,7 @@
 // from the barge-in detector and reacts to them itself (yield fast, commit slow): speech-start while the bot is
 // audible pauses the reply (no new frames, `clear`, the unplayed frames kept), speech-confirmed interrupts it,
 // speech-end without confirmation resumes it from the first frame the caller did not hear.
-// A stream with no conversation (REST-updated streams, STREAM_STT=gather) speaks customParameters.text and closes
+// A stream with no conversation (REST-updated streams, STREAM_STT=gather) speaks the text its grant carries and closes
 // with 1000 after the end mark is heard; a barge-in closes it at once (Twilio continues at <Connect action>).
 // Transport-agnostic: the server gives it send/write/close; tests drive it with a fake socket and clock.
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import type { CallEventBody, ReplyKind } from '../../shared/model';
 import type { CallRegistry } from '../calls/registry';
 import type { Logger } from '../log';
 import type { TtsPipeline } from '../tts/types';
+import type { Admission } from './admission';
 import { createEnergyDetector, type BargeInDetector, type DetectorEvent } from './bargein/energy';
 import { Outbound, parseInbound, type InboundMessage, type StartMessage } from './messages';
 import type { Pacer, TimerApi } from './pacer';
@@ -43,6 +44,9 @@ export interface StreamControl {
   replying(): boolean;
   /** Stop the current reply: the caller took the turn (`clear`, job and polling cancelled). */
   interrupt(trigger: 'vad' | 'transcript'): void;
+  /** Hold the current reply (`clear`, the unplayed frames kept) / carry on from where the caller stopped hearing it. */
+  pause(reason: string): void;
+  resume(): void;
   /** End the stream with 1000 (Twilio continues at <Connect action>). */
   close(reason: string): void;
 }
@@ -55,6 +59,8 @@ export interface StreamListener {
 }
 
 export interface SessionDeps {
+  /** Admission (admission.ts): the grant check; the text to speak is the host's record, never the client's. */
+  admit(start: StartMessage): Admission;
   registry: CallRegistry;
   log: Logger;
   tts: TtsPipeline;
@@ -149,7 +155,13 @@ export class MediaSession {
 
   private start(m: StartMessage): void {
     if (this.phase !== 'awaiting-start') return this.problem('duplicate-start', 'second start message');
-    const { callSid, streamSid, customParameters } = m.start;
+    const admitted = this.deps.admit(m);
+    if (!admitted.ok) {
+      this.phase = 'ended';
+      return this.deps.close(admitted.code, admitted.message);
+    }
+    const { streamSid } = m.start;
+    const { callSid, text: grantedText, parameters: customParameters } = admitted;
     this.phase = 'streaming';
     this.callSid = callSid;
     this.streamSid = streamSid;
@@ -172,9 +184,9 @@ export class MediaSession {
     this.deps.pacer.add(playout);
     this.listener = this.deps.attach?.(this.control(), { customParameters }) ?? null;
     if (this.listener) return;
-    // No conversation for this call (a stream Twilio was sent to by a REST update, or STREAM_STT=gather): the
-    // client's customParameters.text is all there is to say. A conversation's text always comes from the host.
-    const text = customParameters.text?.trim();
+    // No conversation for this call (STREAM_STT=gather, or a stream a REST update started): it speaks the text the
+    // host issued with the stream's grant (never the client's customParameters.text).
+    const text = grantedText.trim();
     if (!text) {
       this.emit({ type: 'error', message: 'Media stream started without a text parameter: nothing to say', code: 'media-no-text' });
       return this.finish('no-text');
@@ -191,6 +203,16 @@ export class MediaSession {
       speak: (text, o) => this.speak(text, o),
       replying: () => this.reply?.live() === true,
       interrupt: (trigger) => this.interrupt(trigger),
+      pause: (reason) => {
+        const reply = this.reply;
+        if (!reply?.speaking()) return;
+        const now = this.deps.now();
+        this.sendClear(reason, now);
+        reply.pause(now);
+      },
+      resume: () => {
+        if (this.reply?.paused()) this.reply.resume(this.deps.now());
+      },
       close: (reason) => this.finish(reason),
     };
   }

@@ -1,10 +1,13 @@
 // The Electron shell's wiring, with a mocked electron (the binary cannot run here).
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { ConsoleApi } from '../../shared/api';
 import type { Host } from '../host';
 import { IPC_INVOKE, IPC_PUSH, IPC_SUBSCRIBE, isTrustedSender } from './ipc';
 import { runShell } from './run';
+import { CONTENT_SECURITY_POLICY } from './window';
 
 function mockElectron() {
   const handlers = new Map<string, (...args: unknown[]) => unknown>();
@@ -87,7 +90,17 @@ describe('runShell', () => {
     const prevent = vi.fn();
     m.windows[0]!.navigate!({ preventDefault: prevent });
     expect(prevent).toHaveBeenCalled();
-    expect(m.csp()).toContain("default-src 'self'");
+    expect(m.csp()).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('the page’s meta CSP (what a file:// page gets) is the header’s policy: no ws: to any host', () => {
+    const html = readFileSync(join(__dirname, '../../renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    const directives = (p: string) => p.split(';').map((d) => d.trim()).filter((d) => d && !d.startsWith('frame-ancestors')).sort();
+    expect(meta).toBeDefined();
+    expect(directives(meta!)).toEqual(directives(CONTENT_SECURITY_POLICY));
+    expect(directives(meta!)).toContain("connect-src 'self'");
+    expect(meta).not.toMatch(/\bws:|wss:|\*/);
   });
 
   it('answers IPC only from our own renderer and only for ConsoleApi methods', async () => {
@@ -99,6 +112,18 @@ describe('runShell', () => {
     await expect(invoke(ours, 'handoff', ['CA1'])).resolves.toEqual({ ok: true, message: 'requested' });
     await expect(invoke({ senderFrame: { url: 'https://evil.example/' } }, 'handoff', ['CA1'])).rejects.toThrow(/untrusted/);
     await expect(invoke(ours, 'constructor', [])).rejects.toThrow(/unknown method/);
+    await expect(invoke(ours, 'toString', [])).rejects.toThrow(/unknown method/);
+    // every method's parameters are schema-checked before the host sees them
+    await expect(invoke(ours, 'handoff', [{ callSid: 'CA1' }])).rejects.toThrow(/invalid parameters for handoff/);
+    await expect(invoke(ours, 'handoff', ['CA1', 'more'])).rejects.toThrow(/invalid parameters for handoff/);
+    await expect(invoke(ours, 'handoff', 'CA1')).rejects.toThrow(/invalid parameters for handoff/);
+    await expect(invoke(ours, 'handoff', ['../../etc'])).rejects.toThrow(/invalid parameters for handoff/);
+    await expect(invoke(ours, 'simulate', ['rm -rf'])).rejects.toThrow(/invalid parameters for simulate/);
+    await expect(invoke(ours, 'setAutoDemo', ['yes'])).rejects.toThrow(/invalid parameters for setAutoDemo/);
+    await expect(invoke(ours, 'listHistory', [{ limit: 1e9 }])).rejects.toThrow(/invalid parameters for listHistory/);
+    // a sibling file under the same folder, or the renderer path on another host, is not ours
+    await expect(invoke({ senderFrame: { url: 'file:///app/out/renderer/other.html' } }, 'handoff', ['CA1'])).rejects.toThrow(/untrusted/);
+    await expect(invoke({ senderFrame: { url: 'file://evil.example/app/out/renderer/index.html' } }, 'handoff', ['CA1'])).rejects.toThrow(/untrusted/);
     expect(calls.filter((c) => c.startsWith('handoff'))).toEqual(['handoff:CA1']);
 
     const sent: unknown[] = [];
@@ -120,14 +145,35 @@ describe('runShell', () => {
     expect(stopped()).toBe(1);
   });
 
+  it('refuses subscriptions from other senders', async () => {
+    const m = mockElectron();
+    const { host } = fakeHost();
+    await runShell({ electron: m.electron as never, createHost: () => host, outDir: '/app/out' }).ready;
+    const sent: unknown[] = [];
+    const contents = Object.assign(new EventEmitter(), { id: 2, isDestroyed: () => false, send: (ch: string, msg: unknown) => sent.push([ch, msg]) });
+    m.listeners.get(IPC_SUBSCRIBE)!({ senderFrame: { url: 'http://localhost:5173/' }, sender: contents });
+    expect(sent).toEqual([]);
+  });
+
+  const FILE = '/app/out/renderer/index.html';
   it.each([
     ['file:///app/out/renderer/index.html', undefined, true],
     ['file:///app/out/renderer/index.html#/history', undefined, true],
+    ['file:///app/out/renderer/index.html?x=1', undefined, true],
     ['file:///tmp/evil.html', undefined, false],
+    ['file:///evil/app/out/renderer/index.html', undefined, false],
+    ['file:///app/out/renderer/index.html.evil.html', undefined, false],
+    ['file://evil.example/app/out/renderer/index.html', undefined, false],
     ['http://localhost:5173/', 'http://localhost:5173', true],
+    ['http://localhost:5173/#/history', 'http://localhost:5173/', true],
+    ['http://localhost:51730/', 'http://localhost:5173', false],
+    ['http://localhost:5173.evil.example/', 'http://localhost:5173', false],
+    ['https://localhost:5173/', 'http://localhost:5173', false],
+    ['file:///app/out/renderer/index.html', 'http://localhost:5173', false],
     ['http://localhost:5173/', undefined, false],
+    ['not a url', undefined, false],
     [undefined, undefined, false],
   ])('trusts %s (dev %s): %s', (url, dev, trusted) => {
-    expect(isTrustedSender(url, dev)).toBe(trusted);
+    expect(isTrustedSender(url, { devUrl: dev, rendererFile: FILE })).toBe(trusted);
   });
 });

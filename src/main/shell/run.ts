@@ -3,7 +3,7 @@
 import type * as Electron from 'electron';
 import { join } from 'node:path';
 import type { ConsoleApi, ConsoleMessage } from '../../shared/api';
-import { CONSOLE_METHODS, type ConsoleMethod } from '../../shared/api';
+import { checkConsoleRequest } from '../console/params';
 import { scopeConsole } from '../console/scope';
 import type { Host } from '../host';
 import { CONTENT_SECURITY_POLICY, windowOptions } from './window';
@@ -24,19 +24,22 @@ export function runShell(options: ShellOptions): { ready: Promise<void> } {
   const host = options.createHost();
   let quitting = false;
   const unsubscribers = new Map<number, () => void>();
+  const trusted = { devUrl: options.devUrl, rendererFile: join(options.outDir, 'renderer/index.html') };
   // each window's own ConsoleApi view (console/scope.ts): listen-in audio goes only to the window that asked
   const scopes = new Map<number, ConsoleApi>();
 
-  ipcMain.handle(IPC_INVOKE, async (event, method: ConsoleMethod, params: unknown[]) => {
-    if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) throw new Error('Refused: untrusted sender');
-    if (!CONSOLE_METHODS.includes(method) || !Array.isArray(params)) throw new Error('Refused: unknown method');
+  // every method's parameters are schema-checked (console/params.ts) before the host sees them
+  ipcMain.handle(IPC_INVOKE, async (event, method: unknown, params: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url, trusted)) throw new Error('Refused: untrusted sender');
+    const request = checkConsoleRequest(method, params);
+    if (!request.ok) throw new Error(`Refused: ${request.error}`);
     const api = scopes.get(event.sender?.id) ?? host.api;
-    const fn = api[method] as (...args: unknown[]) => Promise<unknown>;
-    return fn.apply(api, params);
+    const fn = api[request.method] as (...args: unknown[]) => Promise<unknown>;
+    return fn.apply(api, request.params);
   });
 
   ipcMain.on(IPC_SUBSCRIBE, (event) => {
-    if (!isTrustedSender(event.senderFrame?.url, options.devUrl)) return;
+    if (!isTrustedSender(event.senderFrame?.url, trusted)) return;
     const contents = event.sender;
     unsubscribers.get(contents.id)?.();
     const scope = scopeConsole(host.api, (message: ConsoleMessage) => {

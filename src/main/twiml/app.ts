@@ -5,6 +5,7 @@ import type { Config } from '../config/load';
 import type { ConversationManager } from '../conversation/manager';
 import type { PublicUrls } from '../config/urls';
 import type { Logger } from '../log';
+import { StreamAdmission } from '../media/admission';
 import type { HandoffService } from '../twilio/handoff';
 import { authTokenFor } from '../twilio/rest';
 import { ROUTES } from './build';
@@ -21,12 +22,14 @@ export interface TwimlDeps {
   handoff: HandoffService;
   now?: () => number;
   conversations?: ConversationManager;
+  /** The host's admission (shared with the media server); a private one when absent (TwiML-only tests). */
+  admission?: StreamAdmission;
 }
 
 export function createTwimlApp(deps: TwimlDeps): express.Express {
   const { config, log, urls } = deps;
   const s = config.settings;
-  const ctx: RouteContext = { ...deps, now: deps.now ?? Date.now };
+  const ctx: RouteContext = { ...deps, now: deps.now ?? Date.now, admission: deps.admission ?? new StreamAdmission({ log: deps.log }) };
 
   const skip = s.SKIP_SIGNATURE_VALIDATION;
   const token = skip ? null : authTokenFor(config);

@@ -2,7 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../config/load';
 import { publicUrls } from '../config/urls';
-import { dialTwiml, gatherTwiml, goodbyeTwiml, speechActionUrl, streamTwiml } from './build';
+import { conversationTwiml, dialTwiml, gatherTwiml, goodbyeTwiml, speechActionUrl, streamTwiml } from './build';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false });
 const urls = publicUrls(testConfig({ PUBLIC_URL: 'https://fd.example' }), 5000);
@@ -42,9 +42,12 @@ describe('other documents', () => {
     expect(doc).toHaveProperty('Hangup');
   });
 
-  it('stream carries the text as a Parameter, escaped', () => {
-    const xml = streamTwiml(urls, 'a"b<c>&');
-    expect(parser.parse(xml).Response.Connect.Stream.Parameter.value).toBe('a"b<c>&');
+  it('stream carries the text and the grant as Parameters, escaped', () => {
+    const xml = streamTwiml(urls, 'a"b<c>&', 'v1.g.1.m');
+    expect(parser.parse(xml).Response.Connect.Stream.Parameter).toEqual([
+      { name: 'text', value: 'a"b<c>&' },
+      { name: 'grant', value: 'v1.g.1.m' },
+    ]);
     expect(parser.parse(xml).Response.Connect.Stream.url).toBe('wss://fd.example/media');
   });
 
@@ -53,5 +56,17 @@ describe('other documents', () => {
     expect(dial.Number['#text']).toBe('+8225551234');
     expect(Number(dial.timeout)).toBe(30);
     expect(dial.callerId).toBeUndefined();
+  });
+
+  it('a streamed call\'s dial stops its transcription first; the conversation starts it before the stream', () => {
+    const stop = parser.parse(dialTwiml(s, urls, '+8225551234', { stopTranscription: 'fd-CA1' })).Response;
+    expect(stop.Stop.Transcription.name).toBe('fd-CA1');
+    expect(Object.keys(stop)).toEqual(['Stop', 'Say', 'Dial']);
+    const conv = parser.parse(conversationTwiml(s, urls, 'CA1', '안녕', 'g1')).Response;
+    expect(Object.keys(conv)).toEqual(['Start', 'Connect']);
+    expect(conv.Start.Transcription).toMatchObject({ name: 'fd-CA1', statusCallbackUrl: 'https://fd.example/transcription', partialResults: 'true' });
+    expect(conv.Start.Transcription.hints).toBeUndefined();
+    const params = [conv.Connect.Stream.Parameter].flat() as Array<{ name: string; value: string }>;
+    expect(params.find((p) => p.name === 'text')?.value).toBe('안녕');
   });
 });

@@ -115,25 +115,29 @@ function appendTranscriptionStart(vr: VoiceResponse, s: Settings, urls: PublicUr
  * The streamed conversation (STREAM_STT=transcription): Real-Time Transcription started, then the one media stream
  * of the call, `text` (the greeting) as its Parameter. The stream stays open for every turn.
  */
-export function conversationTwiml(s: Settings, urls: PublicUrls, callSid: string, text: string): string {
+export function conversationTwiml(s: Settings, urls: PublicUrls, callSid: string, text: string, grant: string): string {
   const vr = new twilio.twiml.VoiceResponse();
   appendTranscriptionStart(vr, s, urls, callSid);
-  appendStream(vr, urls, text);
+  appendStream(vr, urls, text, grant);
   return vr.toString();
 }
 
-/** Bidirectional media stream speaking `text`; when the stream ends Twilio asks /after_stream what next. */
-export function streamTwiml(urls: PublicUrls, text: string): string {
+/**
+ * Bidirectional media stream speaking `text`; when the stream ends Twilio asks /after_stream what next.
+ * `grant`: the one-time admission token for this call (media/admission.ts), without which the stream is refused.
+ */
+export function streamTwiml(urls: PublicUrls, text: string, grant: string): string {
   const vr = new twilio.twiml.VoiceResponse();
-  appendStream(vr, urls, text);
+  appendStream(vr, urls, text, grant);
   return vr.toString();
 }
 
-function appendStream(vr: VoiceResponse, urls: PublicUrls, text: string): void {
+function appendStream(vr: VoiceResponse, urls: PublicUrls, text: string, grant: string): void {
   const connect = vr.connect({ action: urls.abs(ROUTES.afterStream), method: 'POST' });
   // <Stream url> never carries a query string: per-call data goes in <Parameter> (start.customParameters)
   const stream = connect.stream({ url: urls.media, statusCallback: urls.abs(ROUTES.streamStatus), statusCallbackMethod: 'POST' });
   stream.parameter({ name: 'text', value: text });
+  stream.parameter({ name: 'grant', value: grant });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ConversationManager } from '../conversation/manager';
 import type { PublicUrls } from '../config/urls';
 import { DEMO_ACCOUNT_SID } from '../demo/constants';
 import type { Logger } from '../log';
+import type { StreamAdmission } from '../media/admission';
 import type { HandoffService } from '../twilio/handoff';
 import type { Params } from './decide';
 
@@ -19,11 +20,18 @@ export interface RouteContext {
   now: () => number;
   /** The streamed conversations (STREAM_STT=transcription); absent: streams speak their Parameter text only. */
   conversations?: ConversationManager;
+  /** Issues the one-time grant every <Stream> carries (media/admission.ts). */
+  admission: StreamAdmission;
 }
 
 /** The posted form (flat strings; the guard has checked it is signed and names a CallSid). */
 export function paramsOf(req: Request): Params & { CallSid: string } {
   return req.body as Params & { CallSid: string };
+}
+
+/** The <Parameter name="grant"> for a <Stream> answering this call (the signed webhook names call and account). */
+export function streamGrant(ctx: RouteContext, p: Params & { CallSid: string }, text: string): string {
+  return ctx.admission.issue({ callSid: p.CallSid, accountSid: p.AccountSid ?? ctx.config.settings.TWILIO_ACCOUNT_SID ?? '', text });
 }
 
 export function sendTwiml(res: Response, xml: string): void {

@@ -1,8 +1,8 @@
 // The conversation webhooks: greeting (gather or stream), each speech result, and what follows a media stream.
 import type { Request, Response } from 'express';
 import { conversationTwiml, gatherTwiml, goodbyeTwiml, hangupTwiml, KOREAN, MAX_SILENT_TURNS, streamTwiml } from './build';
-import { ensureStarted, paramsOf, sendTwiml, type RouteContext } from './context';
-import { echoText, lastPromptAt, matchKeyword, readSpeech, silentTurnsFrom } from './decide';
+import { ensureStarted, paramsOf, sendTwiml, streamGrant, type RouteContext } from './context';
+import { echoText, lastPromptAt, matchKeyword, readSpeech, silentTurnsFrom, type Params } from './decide';
 
 type Handler = (req: Request, res: Response) => void;
 
@@ -22,15 +22,17 @@ export function voiceGather(ctx: RouteContext): Handler {
  * call's conversation speaks every turn on it (it records bot.reply when it speaks). STREAM_STT=gather: the stream
  * speaks `text` and /after_stream gathers the caller's answer.
  */
-function toStream(ctx: RouteContext, sid: string, text: string, kind: 'greeting' | 'answer'): string {
+function toStream(ctx: RouteContext, p: Params & { CallSid: string }, text: string, kind: 'greeting' | 'answer'): string {
   const s = ctx.config.settings;
+  const sid = p.CallSid;
+  const grant = streamGrant(ctx, p, text);
   if (s.STREAM_STT === 'transcription') {
     if (ctx.conversations) ctx.conversations.create(sid, { text, kind });
     else ctx.registry.apply(sid, { type: 'bot.reply', text, via: 'stream', kind });
-    return conversationTwiml(s, ctx.urls, sid, text);
+    return conversationTwiml(s, ctx.urls, sid, text, grant);
   }
   ctx.registry.apply(sid, { type: 'bot.reply', text, via: 'stream', kind });
-  return streamTwiml(ctx.urls, text);
+  return streamTwiml(ctx.urls, text, grant);
 }
 
 /** /voice_stream: the greeting spoken through the media stream straight away (path B). */
@@ -38,7 +40,7 @@ export function voiceStream(ctx: RouteContext): Handler {
   return (req, res) => {
     const p = paramsOf(req);
     ensureStarted(ctx, p, 'stream');
-    sendTwiml(res, toStream(ctx, p.CallSid, ctx.config.settings.GREETING, 'greeting'));
+    sendTwiml(res, toStream(ctx, p, ctx.config.settings.GREETING, 'greeting'));
   };
 }
 
@@ -120,7 +122,7 @@ export function handleSpeech(ctx: RouteContext): Handler {
     }
 
     const reply = echoText(speech.text);
-    if (s.REPLY_MODE === 'stream') return sendTwiml(res, toStream(ctx, sid, reply, 'answer'));
+    if (s.REPLY_MODE === 'stream') return sendTwiml(res, toStream(ctx, p, reply, 'answer'));
     registry.apply(sid, { type: 'bot.reply', text: reply, via: 'say' });
     sendTwiml(res, gatherTwiml(s, ctx.urls, { say: reply }));
   };

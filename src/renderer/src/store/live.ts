@@ -107,7 +107,8 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
     }
     case 'health':
       return { ...state, health: message.health };
-    // listen-in audio is played by the listen engine (audio/), not kept in the store
+    // host notices are shown as toasts (store.ts); listen-in audio is played by features/monitor: neither is kept here
+    case 'notice':
     case 'audio':
     case 'listen':
       return state;

@@ -137,6 +137,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
           }
         }
         if (message.kind === 'call.removed' && get().selected?.callSid !== message.callSid) buffers.drop(message.callSid);
+        // host notices (refused media stream, …): a toast, as the host words them
+        if (message.kind === 'notice') toast(message.notice.level === 'info' ? 'info' : 'error', message.notice.message);
       },
       select(callSid, readOnly = false) {
         const before = get().selected;

@@ -1,0 +1,79 @@
+// The conversation's room in the host: everything that handles a live call once the HTTP port (and so the public
+// URLs) is known — the handoff service, the conversations, the webhook app and the media server — built together
+// and stopped together. The host keeps the listening sockets, the TTS pipeline, history and the demo.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { CallRegistry } from '../calls/registry';
+import type { Config } from '../config/load';
+import type { NoticeHub } from '../console/notices';
+import { MEDIA_PATH, type PublicUrls } from '../config/urls';
+import type { Logger } from '../log';
+import type { StreamAdmission } from '../media/admission';
+import { realTimers } from '../media/pacer';
+import { createMediaServer, type MediaServer } from '../media/server';
+import type { TtsPipeline } from '../tts/types';
+import { HandoffService } from '../twilio/handoff';
+import type { TwilioRest } from '../twilio/rest';
+import { createTwimlApp } from '../twiml/app';
+import { ConversationManager } from './manager';
+import type { MediaTaps } from '../media/tap';
+
+export interface CallRoomDeps {
+  config: Config;
+  registry: CallRegistry;
+  log: Logger;
+  urls: PublicUrls;
+  rest: TwilioRest | null;
+  tts: TtsPipeline;
+  authToken: string | null;
+  now: () => number;
+  /** The grants that bind media streams to calls (shared by the webhook app and the media server). */
+  admission: StreamAdmission;
+  notices?: NoticeHub;
+  /** listen: the MediaTaps of every stream (listen-in, recording). */
+  taps?: MediaTaps;
+}
+
+export interface CallRoom {
+  readonly handoff: HandoffService;
+  readonly conversations: ConversationManager;
+  readonly media: MediaServer;
+  /** The webhook app (HTTP_PORT requests). */
+  app(req: IncomingMessage, res: ServerResponse): void;
+  /** WebSocket upgrades on either port: /media goes to the media server, anything else is 404. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  stop(): Promise<void>;
+}
+
+export function createCallRoom(d: CallRoomDeps): CallRoom {
+  const { config, registry, log, urls, now } = d;
+  let conversations: ConversationManager | null = null;
+  const handoff = new HandoffService({ config, registry, rest: d.rest, urls, log: log.child({ part: 'handoff' }), transcribing: (sid) => conversations?.has(sid) ?? false });
+  conversations = new ConversationManager({
+    settings: config.settings,
+    registry,
+    log: log.child({ part: 'conversation' }),
+    handoff: (sid, source) => handoff.request(sid, source),
+    timers: realTimers,
+    now,
+  });
+  const manager = conversations;
+  const { admission, notices } = d;
+  const app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations: manager, admission });
+  const media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, taps: d.taps });
+  return {
+    handoff,
+    conversations: manager,
+    media,
+    app: (req, res) => app(req, res),
+    upgrade(req, socket, head) {
+      const path = (req.url ?? '').split('?')[0];
+      if (path === MEDIA_PATH || path === `${MEDIA_PATH}/`) media.handleUpgrade(req, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    },
+    async stop() {
+      manager.stop();
+      await media.stop();
+    },
+  };
+}
