@@ -86,6 +86,15 @@ describe('Recorder', () => {
     expect(pcm.data.length).toBe(frames * 4);
   });
 
+  it("files a call that started before midnight under its history's day, the day it started", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-rec-'));
+    const recorder = new Recorder({ dir, log: silentLogger(), now: () => Date.UTC(2026, 11, 2, 0, 0, 1), callStartedAt: () => Date.UTC(2026, 11, 1, 23, 59, 59) });
+    recorder.tap('CA9', 'MZ9')!.close();
+    await recorder.callEnded('CA9');
+    expect(readdirSync(join(dir, 'days'))).toEqual(['2026-12-01']);
+    expect((await recorder.read('CA9'))?.startedAt).toBe(Date.UTC(2026, 11, 2, 0, 0, 1)); // the audio's own t0
+  });
+
   it('refuses unsafe call SIDs and answers null for calls it never recorded', async () => {
     const { recorder } = setup();
     expect(recorder.tap('../x', 'MZ')).toBeNull();

@@ -21,6 +21,8 @@ export interface RecorderOptions {
   now: () => number;
   /** Bytes a leg buffers before it appends to its file (default 4000: half a second). */
   flushBytes?: number;
+  /** When the call started (its history's day folder is that UTC day); default: the recording's start. */
+  callStartedAt?: (callSid: string) => number | undefined;
 }
 
 export interface RecordingMeta {
@@ -167,7 +169,7 @@ export class Recorder {
     let rec = this.calls.get(callSid);
     if (rec?.closed) return null; // a stream after the call ended: nothing to record into
     if (!rec) {
-      const dir = join(this.options.dir, 'days', dayOf(now), 'recordings');
+      const dir = join(this.options.dir, 'days', dayOf(this.options.callStartedAt?.(callSid) ?? now), 'recordings');
       rec = new CallRecording(join(dir, callSid), callSid, now, this.flushBytes, this.options.log);
       this.calls.set(callSid, rec);
     } else rec.timeline.newStream();
