@@ -104,12 +104,12 @@ export function createHost(options: HostOptions): Host {
     getCall: (s) => ensureApi().getCall(s),
     listHistory: (q) => ensureApi().listHistory(q),
     exportCall: (s) => ensureApi().exportCall(s),
-    handoff: (s) => ensureApi().handoff(s),
-    hangup: (s) => ensureApi().hangup(s),
-    simulate: (s) => ensureApi().simulate(s),
     listen: (s, on) => ensureApi().listen(s, on),
     getRecording: (s) => ensureApi().getRecording(s),
     exportRecording: (s, e) => ensureApi().exportRecording(s, e),
+    handoff: (s) => ensureApi().handoff(s),
+    hangup: (s) => ensureApi().hangup(s),
+    simulate: (s) => ensureApi().simulate(s),
     setAutoDemo: async (on) => {
       const r = await ensureApi().setAutoDemo(on);
       ensureApi().broadcast({ kind: 'snapshot', snapshot: { ...snapshot(), calls: registry.list() } });
@@ -122,6 +122,8 @@ export function createHost(options: HostOptions): Host {
       api = createConsoleApi({
         registry,
         history,
+        listen: listenHub,
+        recorder,
         snapshot,
         handoff: (sid) => room?.handoff.request(sid, 'operator') ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
         hangup: (sid) => room?.handoff.hangup(sid) ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
@@ -130,8 +132,6 @@ export function createHost(options: HostOptions): Host {
           setAutoDemo: (on) => demo?.setAutoDemo(on),
         },
         notices,
-        listen: listenHub,
-        recorder,
       });
     }
     return api;

@@ -27,10 +27,6 @@ export interface ConsoleApi {
   getCall(callSid: string): Promise<CallRecord | null>;
   listHistory(query: HistoryQuery): Promise<Call[]>;
   exportCall(callSid: string): Promise<string | null>;
-  handoff(callSid: string): Promise<CommandResult>;
-  hangup(callSid: string): Promise<CommandResult>;
-  simulate(scenario: DemoScenario): Promise<CommandResult>;
-  setAutoDemo(enabled: boolean): Promise<CommandResult>;
   // -- listen and recordings
   /** Start (true) or stop hearing a live streamed call: `audio` messages then reach this subscriber only. */
   listen(callSid: string, on: boolean): Promise<CommandResult>;
@@ -39,6 +35,10 @@ export interface ConsoleApi {
   /** The recording as a stereo 8 kHz WAV (caller left, bot right), base64 (null: none was made). */
   exportRecording(callSid: string, encoding: WavEncoding): Promise<string | null>;
   // -- end listen and recordings
+  handoff(callSid: string): Promise<CommandResult>;
+  hangup(callSid: string): Promise<CommandResult>;
+  simulate(scenario: DemoScenario): Promise<CommandResult>;
+  setAutoDemo(enabled: boolean): Promise<CommandResult>;
 }
 
 /** Request/response methods (everything but subscribe), as carried over IPC and the console WebSocket. */
@@ -48,13 +48,13 @@ export const CONSOLE_METHODS: readonly ConsoleMethod[] = [
   'getCall',
   'listHistory',
   'exportCall',
+  'listen',
+  'getRecording',
+  'exportRecording',
   'handoff',
   'hangup',
   'simulate',
   'setAutoDemo',
-  'listen',
-  'getRecording',
-  'exportRecording',
 ];
 
 /** The console WebSocket's wire format. */

@@ -11,15 +11,15 @@ import type { NoticeHub } from './notices';
 export interface ConsoleApiDeps {
   registry: CallRegistry;
   history: HistoryStore;
+  // -- listen and recordings (monitor/)
+  listen?: ListenHub;
+  recorder?: Recorder;
   snapshot: () => Omit<Snapshot, 'calls'>;
   handoff: (callSid: string) => Promise<CommandResult>;
   hangup: (callSid: string) => Promise<CommandResult>;
   demo: { simulate(s: DemoScenario): Promise<CommandResult>; setAutoDemo(on: boolean): void } | null;
   /** Host notices, broadcast as { kind: 'notice' } (the snapshot carries the recent ones). */
   notices?: NoticeHub;
-  // -- listen and recordings (monitor/)
-  listen?: ListenHub;
-  recorder?: Recorder;
 }
 
 export interface HostConsoleApi extends ConsoleApi {
@@ -73,24 +73,6 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
       const record = await this.getCall(callSid);
       return record ? JSON.stringify({ exportedAt: new Date().toISOString(), ...record }, null, 2) : null;
     },
-    async handoff(callSid) {
-      if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
-      return deps.handoff(callSid);
-    },
-    async hangup(callSid) {
-      if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
-      return deps.hangup(callSid);
-    },
-    async simulate(scenario) {
-      if (!deps.demo) return { ok: false, message: 'Simulated calls are available in demo mode only' };
-      if (!DEMO_SCENARIOS.includes(scenario)) return { ok: false, message: `Unknown scenario: ${String(scenario)}` };
-      return deps.demo.simulate(scenario);
-    },
-    async setAutoDemo(enabled) {
-      if (!deps.demo) return { ok: false, message: 'Auto-demo is available in demo mode only' };
-      deps.demo.setAutoDemo(Boolean(enabled));
-      return { ok: true, message: enabled ? 'Auto-demo on' : 'Auto-demo off' };
-    },
     // -- listen and recordings
     async listen() {
       return { ok: false, message: 'Listening needs a console connection' };
@@ -117,6 +99,24 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
       return wav ? wav.toString('base64') : null;
     },
     // -- end listen and recordings
+    async handoff(callSid) {
+      if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
+      return deps.handoff(callSid);
+    },
+    async hangup(callSid) {
+      if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
+      return deps.hangup(callSid);
+    },
+    async simulate(scenario) {
+      if (!deps.demo) return { ok: false, message: 'Simulated calls are available in demo mode only' };
+      if (!DEMO_SCENARIOS.includes(scenario)) return { ok: false, message: `Unknown scenario: ${String(scenario)}` };
+      return deps.demo.simulate(scenario);
+    },
+    async setAutoDemo(enabled) {
+      if (!deps.demo) return { ok: false, message: 'Auto-demo is available in demo mode only' };
+      deps.demo.setAutoDemo(Boolean(enabled));
+      return { ok: true, message: enabled ? 'Auto-demo on' : 'Auto-demo off' };
+    },
     broadcast: send,
     close() {
       offEvent();

@@ -18,13 +18,13 @@ export function fakeBridge(records: Record<string, CallRecord> = {}) {
     getCall: vi.fn(async (callSid: string) => records[callSid] ?? null),
     listHistory: vi.fn(async () => Object.values(records).map((r) => r.call)),
     exportCall: vi.fn(async (callSid: string) => (records[callSid] ? JSON.stringify(records[callSid]) : null)),
+    listen: vi.fn(async (_callSid: string, on: boolean) => ok(on ? 'Listening' : 'Stopped listening')),
+    getRecording: vi.fn(async (): Promise<Recording | null> => null),
+    exportRecording: vi.fn(async (): Promise<string | null> => null),
     handoff: vi.fn(async () => ok('Handoff requested')),
     hangup: vi.fn(async () => ok('Hung up')),
     simulate: vi.fn(async () => ok('Simulated call started')),
     setAutoDemo: vi.fn(async () => ok('Auto-demo on')),
-    listen: vi.fn(async (_callSid: string, on: boolean) => ok(on ? 'Listening' : 'Stopped listening')),
-    getRecording: vi.fn(async (): Promise<Recording | null> => null),
-    exportRecording: vi.fn(async (): Promise<string | null> => null),
     onConnection: (l: (s: ConnectionState) => void) => {
       connectionListeners.add(l);
       return () => connectionListeners.delete(l);

@@ -4,11 +4,11 @@ import { memo } from 'react';
 import { useT } from '../../i18n/useT';
 import { useConsole } from '../../store/context';
 import { selectedCallOf } from '../../store/live';
+import { ListenControl } from '../monitor/ListenControl';
 import { AudioPanel } from './AudioPanel';
 import { CallHeader } from './CallHeader';
 import { Conversation } from './Conversation';
 import { EventsLog } from './EventsLog';
-import { ListenControl } from '../monitor/ListenControl';
 
 export const CallView = memo(function CallView() {
   const t = useT();
@@ -21,9 +21,9 @@ export const CallView = memo(function CallView() {
   return (
     <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
       <CallHeader call={call} readOnly={selected.readOnly} />
+      {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       {/* listen: the Listen control of a live streamed call */}
       {!selected.readOnly && call.mode === 'stream' ? <ListenControl call={call} /> : null}
-      {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
       <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
         <Conversation key={`c-${call.callSid}`} events={selected.events} />
         <AudioPanel key={`a-${call.callSid}`} call={call} />
