@@ -1,23 +1,25 @@
 // ConsoleApi: the one typed API both doors (Electron IPC and the browser WebSocket) expose.
 import type { Call, CallEvent, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostHealth, HostNotice, Snapshot } from './model';
-import type { Recording, WavEncoding } from './recording';
 
 /** What a subscriber receives. The first message is always a snapshot. */
 export type ConsoleMessage =
+  // -- listen (listen-in audio; sent only to the subscriber that asked, see ConsoleApi.listen)
+  /** One leg's mu-law 8 kHz audio, about 100 ms of it: `at` is the host time of its first byte (caller: arrival;
+   *  bot: when Twilio plays it), `seq` counts the leg's batches from 0 (a gap means batches were lost). */
+  | { kind: 'audio'; callSid: string; leg: AudioLeg; at: number; seq: number; payload: string }
+  /** Listening to a call started or stopped (`reason`: the operator, the call ended, the host stopped). */
+  | { kind: 'listen'; callSid: string; listening: boolean; reason?: string }
+  // -- end listen
   | { kind: 'snapshot'; snapshot: Snapshot }
   | { kind: 'call'; call: Call }
   | { kind: 'event'; event: CallEvent }
   | { kind: 'health'; health: HostHealth }
   | { kind: 'call.removed'; callSid: string }
   // host-level notices that belong to no call (refused stream, red health check)
-  | { kind: 'notice'; notice: HostNotice }
-  // -- listen (listen-in audio; sent only to the subscriber that asked, see ConsoleApi.listen)
-  /** One leg's mu-law 8 kHz audio, about 100 ms of it: `at` is the host time of its first byte (caller: arrival;
-   *  bot: when Twilio plays it), `seq` counts the leg's batches from 0 (a gap means batches were lost). */
-  | { kind: 'audio'; callSid: string; leg: AudioLeg; at: number; seq: number; payload: string }
-  /** Listening to a call started or stopped (`reason`: the operator, the call ended, the host stopped). */
-  | { kind: 'listen'; callSid: string; listening: boolean; reason?: string };
-  // -- end listen
+  | { kind: 'notice'; notice: HostNotice };
+
+// -- listen and recordings
+import type { Recording, WavEncoding } from './recording';
 
 /** The two legs of a streamed call. */
 export type AudioLeg = 'caller' | 'bot';

@@ -2,8 +2,8 @@
 import { vi } from 'vitest';
 import type { ConsoleMessage } from '../../../shared/api';
 import type { CallRecord, CommandResult } from '../../../shared/model';
-import type { Recording } from '../../../shared/recording';
 import type { Bridge, ConnectionState } from '../bridge/types';
+import type { Recording } from '../../../shared/recording';
 
 export function fakeBridge(records: Record<string, CallRecord> = {}) {
   const listeners = new Set<(m: ConsoleMessage) => void>();
