@@ -18,12 +18,6 @@ export type ConsoleMessage =
   // host-level notices that belong to no call (refused stream, red health check)
   | { kind: 'notice'; notice: HostNotice };
 
-// -- listen and recordings
-import type { Recording, WavEncoding } from './recording';
-
-/** The two legs of a streamed call. */
-export type AudioLeg = 'caller' | 'bot';
-
 export interface ConsoleApi {
   subscribe(listener: (message: ConsoleMessage) => void): () => void;
   getCall(callSid: string): Promise<CallRecord | null>;
@@ -65,3 +59,9 @@ export type ConsoleReply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string };
 export type ConsoleServerMessage = ConsoleReply | { push: ConsoleMessage };
+
+// -- listen and recordings
+import type { Recording, WavEncoding } from './recording';
+
+/** The two legs of a streamed call. */
+export type AudioLeg = 'caller' | 'bot';
