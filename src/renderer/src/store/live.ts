@@ -84,6 +84,10 @@ function appendEvent(list: CallEvent[], event: CallEvent): CallEvent[] {
 /** Apply one ConsoleMessage. */
 export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveState {
   switch (message.kind) {
+    // listen-in audio is played by features/monitor, not kept in the store
+    case 'audio':
+    case 'listen':
+      return state;
     case 'snapshot': {
       const calls: Record<string, Call> = {};
       for (const call of message.snapshot.calls) calls[call.callSid] = call;
@@ -107,10 +111,7 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
     }
     case 'health':
       return { ...state, health: message.health };
-    // host notices are shown as toasts (store.ts); listen-in audio is played by features/monitor: neither is kept here
-    case 'notice':
-    case 'audio':
-    case 'listen':
+    case 'notice': // host notices are shown as toasts (store.ts), not kept in the live state
       return state;
     case 'call.removed': {
       if (!state.calls[message.callSid]) return state;
