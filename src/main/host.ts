@@ -20,6 +20,10 @@ import { createLogger, logFormat, type Logger } from './log';
 import { StreamAdmission } from './media/admission';
 import { createOperator, type StreamOperator } from './console/operator';
 import { createHealthMonitor, hostChecks, serviceFrom, type HealthMonitor } from './health';
+import { realTimers } from './media/pacer';
+import type { MediaTaps } from './media/tap';
+import { ListenHub } from './monitor/listen';
+import { Recorder } from './monitor/recorder';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
 import { createTtsPipeline } from './tts/pipeline';
@@ -62,6 +66,12 @@ export function createHost(options: HostOptions): Host {
   const registry = new CallRegistry({ now, maxEventsPerCall: hs.MAX_CALL_EVENTS, staleMs: hs.STALE_CALL_MIN * 60_000 });
   const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log, retentionDays: hs.HISTORY_RETENTION_DAYS });
   // -- end history
+  // -- listen and recordings (monitor/): a listen-in tap and a recording tap on every stream
+  const listenHub = new ListenHub({ now, timers: realTimers });
+  const recorder = new Recorder({ dir: join(options.config.dataDir, 'history'), log: log.child({ part: 'recording' }), now, callStartedAt: (sid) => registry.get(sid)?.startedAt });
+  const monitorTaps: MediaTaps = (callSid, streamSid) => [listenHub.tap(callSid), recorder.tap(callSid, streamSid)].filter((t) => t !== null);
+  let offMonitor: (() => void) | null = null;
+  // -- end listen and recordings
   let config = options.config;
   let demo: Demo | null = null;
   let httpServer: Server | null = null;
@@ -125,11 +135,15 @@ export function createHost(options: HostOptions): Host {
     notices: notices.recent(),
   });
 
-  const lazyApi: ConsoleApi = {
+  const lazyApi: ConsoleApi & Pick<HostConsoleApi, 'listenFor'> = {
+    listenFor: (sub, s, on) => ensureApi().listenFor(sub, s, on),
     subscribe: (l) => ensureApi().subscribe(l),
     getCall: (s) => ensureApi().getCall(s),
     listHistory: (q) => ensureApi().listHistory(q),
     exportCall: (s) => ensureApi().exportCall(s),
+    listen: (s, on) => ensureApi().listen(s, on),
+    getRecording: (s) => ensureApi().getRecording(s),
+    exportRecording: (s, e) => ensureApi().exportRecording(s, e),
     handoff: (s) => ensureApi().handoff(s),
     hangup: (s) => ensureApi().hangup(s),
     simulate: (s) => ensureApi().simulate(s),
@@ -148,6 +162,8 @@ export function createHost(options: HostOptions): Host {
       api = createConsoleApi({
         registry,
         history,
+        listen: listenHub,
+        recorder,
         snapshot,
         handoff: (sid) => room?.handoff.request(sid, 'operator') ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
         hangup: (sid) => room?.handoff.hangup(sid) ?? Promise.resolve({ ok: false, message: 'The host is not running' }),
@@ -180,6 +196,12 @@ export function createHost(options: HostOptions): Host {
         }
       });
 
+      offMonitor = registry.onEvent((event, call) => {
+        if (event.type !== 'call.ended' && !(event.type === 'call.status' && call.state === 'ended' && call.endedAt === event.at)) return;
+        listenHub.callEnded(call.callSid);
+        void recorder.callEnded(call.callSid);
+      });
+
       if (config.mode === 'demo') {
         demo = await startDemo({ config, log: log.child({ part: 'demo' }), dataDir: config.dataDir });
         config = withDemoSettings(config, demo);
@@ -197,7 +219,7 @@ export function createHost(options: HostOptions): Host {
       urls = publicUrls(config, ports.http);
       const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
       admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices, callEnded });
-      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: pipeline, authToken: authToken(), now, admission, notices }));
+      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: pipeline, authToken: authToken(), now, admission, notices, taps: monitorTaps }));
       app = r.app;
       const upgrade = r.upgrade;
       httpServer.on('upgrade', upgrade);
@@ -242,6 +264,10 @@ export function createHost(options: HostOptions): Host {
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
     }
     offHistory?.();
+    offMonitor?.();
+    offMonitor = null;
+    listenHub.stop();
+    await recorder.stop();
     api?.close();
     await history.close();
     demo = null;

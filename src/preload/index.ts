@@ -22,6 +22,10 @@ const api: ConsoleApi = {
   getCall: (callSid) => invoke('getCall', callSid) as ReturnType<ConsoleApi['getCall']>,
   listHistory: (query) => invoke('listHistory', query) as ReturnType<ConsoleApi['listHistory']>,
   exportCall: (callSid) => invoke('exportCall', callSid) as ReturnType<ConsoleApi['exportCall']>,
+  // listen and recordings
+  listen: (callSid, on) => invoke('listen', callSid, on) as ReturnType<ConsoleApi['listen']>,
+  getRecording: (callSid) => invoke('getRecording', callSid) as ReturnType<ConsoleApi['getRecording']>,
+  exportRecording: (callSid, encoding) => invoke('exportRecording', callSid, encoding) as ReturnType<ConsoleApi['exportRecording']>,
   handoff: (callSid) => invoke('handoff', callSid) as ReturnType<ConsoleApi['handoff']>,
   hangup: (callSid) => invoke('hangup', callSid) as ReturnType<ConsoleApi['hangup']>,
   simulate: (scenario) => invoke('simulate', scenario) as ReturnType<ConsoleApi['simulate']>,

@@ -4,11 +4,16 @@ import type { Call, CallRecord, CommandResult, DemoScenario, HistoryQuery, HostH
 import { DEMO_SCENARIOS } from '../../shared/model';
 import type { CallRegistry } from '../calls/registry';
 import type { HistoryStore } from '../history/store';
+import type { ListenHub } from '../monitor/listen';
+import type { Recorder } from '../monitor/recorder';
 import type { NoticeHub } from './notices';
 
 export interface ConsoleApiDeps {
   registry: CallRegistry;
   history: HistoryStore;
+  // -- listen and recordings (monitor/)
+  listen?: ListenHub;
+  recorder?: Recorder;
   snapshot: () => Omit<Snapshot, 'calls'>;
   handoff: (callSid: string) => Promise<CommandResult>;
   hangup: (callSid: string) => Promise<CommandResult>;
@@ -25,6 +30,8 @@ export interface HostConsoleApi extends ConsoleApi {
   /** Push a message to every subscriber (health changes). */
   broadcast(message: ConsoleMessage): void;
   close(): void;
+  /** ConsoleApi.listen on behalf of one subscriber (the doors call it through scopeConsole). */
+  listenFor(subscriber: (m: ConsoleMessage) => void, callSid: string, on: boolean): Promise<CommandResult>;
 }
 
 export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
@@ -52,7 +59,10 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
     subscribe(listener) {
       listeners.add(listener);
       listener({ kind: 'snapshot', snapshot: { ...deps.snapshot(), calls: deps.registry.list() } });
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+        deps.listen?.drop(listener);
+      };
     },
     async getCall(callSid): Promise<CallRecord | null> {
       if (!sidOk(callSid)) return null;
@@ -67,6 +77,32 @@ export function createConsoleApi(deps: ConsoleApiDeps): HostConsoleApi {
       const record = await this.getCall(callSid);
       return record ? JSON.stringify({ exportedAt: new Date().toISOString(), ...record }, null, 2) : null;
     },
+    // -- listen and recordings
+    async listen() {
+      return { ok: false, message: 'Listening needs a console connection' };
+    },
+    async listenFor(subscriber, callSid, on) {
+      if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
+      if (!deps.listen) return { ok: false, message: 'The host is not running' };
+      if (!on) {
+        deps.listen.listen(subscriber, callSid, false);
+        return { ok: true, message: 'Stopped listening' };
+      }
+      const call = deps.registry.get(callSid);
+      if (!call || call.state === 'ended') return { ok: false, message: 'The call is not live' };
+      if (!call.streamSid) return { ok: false, message: 'Only a streamed call can be heard' };
+      deps.listen.listen(subscriber, callSid, true);
+      return { ok: true, message: 'Listening' };
+    },
+    async getRecording(callSid) {
+      return sidOk(callSid) && deps.recorder ? deps.recorder.read(callSid) : null;
+    },
+    async exportRecording(callSid, encoding) {
+      if (!sidOk(callSid) || !deps.recorder) return null;
+      const wav = await deps.recorder.exportWav(callSid, encoding === 'pcm16' ? 'pcm16' : 'mulaw');
+      return wav ? wav.toString('base64') : null;
+    },
+    // -- end listen and recordings
     async handoff(callSid) {
       if (!sidOk(callSid)) return { ok: false, message: 'Unknown call' };
       return deps.handoff(callSid);

@@ -29,6 +29,10 @@ export const CONSOLE_PARAMS: Record<ConsoleMethod, z.ZodType<unknown[]>> = {
   say: z.tuple([callSid, z.string().max(2000)]),
   setBotMuted: z.tuple([callSid, z.boolean()]),
   runHealthChecks: z.tuple([]),
+  // listen and recordings
+  listen: z.tuple([callSid, z.boolean()]),
+  getRecording: z.tuple([callSid]),
+  exportRecording: z.tuple([callSid, z.enum(['mulaw', 'pcm16'])]),
 };
 
 export type ParamCheck = { ok: true; method: ConsoleMethod; params: unknown[] } | { ok: false; error: string };

@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { listen } from '../net/listen';
 import { CONTENT_SECURITY_POLICY } from '../shell/window';
 import { checkConsoleRequest } from './params';
+import { scopeConsole } from './scope';
 
 export interface ConsoleServerOptions {
   api: ConsoleApi;
@@ -133,7 +134,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const send = (m: ConsoleServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     };
-    const unsubscribe = options.api.subscribe((push) => send({ push }));
+    // this connection's subscription and listen-in (console/scope.ts): audio reaches only the connection that asked
+    const scope = scopeConsole(options.api, (push) => send({ push }));
+    const unsubscribe = scope.close;
     ws.on('message', async (data, isBinary) => {
       let req: ConsoleRequest;
       try {
@@ -152,8 +155,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         return;
       }
       try {
-        const fn = options.api[checked.method] as (...args: unknown[]) => Promise<unknown>;
-        const result = await fn.apply(options.api, checked.params);
+        const fn = scope.api[checked.method] as (...args: unknown[]) => Promise<unknown>;
+        const result = await fn.apply(scope.api, checked.params);
         send({ id: req.id, ok: true, result });
       } catch (err) {
         options.log.error({ err, method: req.method }, 'console: request failed');

@@ -17,6 +17,7 @@ import { HandoffService } from '../twilio/handoff';
 import type { TwilioRest } from '../twilio/rest';
 import { createTwimlApp } from '../twiml/app';
 import { ConversationManager } from './manager';
+import type { MediaTaps } from '../media/tap';
 
 export interface CallRoomDeps {
   config: Config;
@@ -30,6 +31,8 @@ export interface CallRoomDeps {
   /** The grants that bind media streams to calls (shared by the webhook app and the media server). */
   admission: StreamAdmission;
   notices?: NoticeHub;
+  /** listen: the MediaTaps of every stream (listen-in, recording). */
+  taps?: MediaTaps;
 }
 
 export interface CallRoom {
@@ -62,7 +65,7 @@ export function createCallRoom(d: CallRoomDeps): CallRoom {
   const s = config.settings;
   const createDetector =
     s.BARGE_IN_MODEL === 'silero' ? bargeInDetectorFactory({ minSpeechMs: s.BARGE_IN_MIN_SPEECH_MS, log: log.child({ part: 'bargein' }) }) : undefined;
-  const media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, createDetector });
+  const media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, createDetector, taps: d.taps });
   return {
     handoff,
     conversations: manager,

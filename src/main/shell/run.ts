@@ -2,8 +2,9 @@
 // All logic lives in the host; this file only wires it to Electron (tested with a mocked electron).
 import type * as Electron from 'electron';
 import { join } from 'node:path';
-import type { ConsoleMessage } from '../../shared/api';
+import type { ConsoleApi, ConsoleMessage } from '../../shared/api';
 import { checkConsoleRequest } from '../console/params';
+import { scopeConsole } from '../console/scope';
 import type { Host } from '../host';
 import { CONTENT_SECURITY_POLICY, windowOptions } from './window';
 import { IPC_INVOKE, IPC_PUSH, IPC_SUBSCRIBE, isTrustedSender } from './ipc';
@@ -24,28 +25,34 @@ export function runShell(options: ShellOptions): { ready: Promise<void> } {
   let quitting = false;
   const unsubscribers = new Map<number, () => void>();
   const trusted = { devUrl: options.devUrl, rendererFile: join(options.outDir, 'renderer/index.html') };
+  // each window's own ConsoleApi view (console/scope.ts): listen-in audio goes only to the window that asked
+  const scopes = new Map<number, ConsoleApi>();
 
   // every method's parameters are schema-checked (console/params.ts) before the host sees them
   ipcMain.handle(IPC_INVOKE, async (event, method: unknown, params: unknown) => {
     if (!isTrustedSender(event.senderFrame?.url, trusted)) throw new Error('Refused: untrusted sender');
     const request = checkConsoleRequest(method, params);
     if (!request.ok) throw new Error(`Refused: ${request.error}`);
-    const fn = host.api[request.method] as (...args: unknown[]) => Promise<unknown>;
-    return fn.apply(host.api, request.params);
+    const api = scopes.get(event.sender?.id) ?? host.api;
+    const fn = api[request.method] as (...args: unknown[]) => Promise<unknown>;
+    return fn.apply(api, request.params);
   });
 
   ipcMain.on(IPC_SUBSCRIBE, (event) => {
     if (!isTrustedSender(event.senderFrame?.url, trusted)) return;
     const contents = event.sender;
     unsubscribers.get(contents.id)?.();
-    const off = host.api.subscribe((message: ConsoleMessage) => {
+    const scope = scopeConsole(host.api, (message: ConsoleMessage) => {
       if (!contents.isDestroyed()) contents.send(IPC_PUSH, message);
       notifyIfNeeded(message);
     });
+    const off = scope.close;
     unsubscribers.set(contents.id, off);
+    scopes.set(contents.id, scope.api);
     contents.once('destroyed', () => {
       off();
       unsubscribers.delete(contents.id);
+      scopes.delete(contents.id);
     });
   });
 

@@ -5,13 +5,15 @@ import { App } from './App';
 import { createBridge } from './bridge';
 import { browserNotifications } from './features/attention/alerts';
 import { AudioBuffers } from './store/audio-buffers';
+import { MonitorProvider } from './features/monitor/context';
 import { ConsoleProvider } from './store/context';
 import { browserPrefsEnv, loadPrefs } from './store/prefs';
 import { connectStore, createConsoleStore } from './store/store';
 import './styles/index.css';
 
-function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+/** Save bytes (a recording's WAV) as a file. */
+function save(filename: string, bytes: Uint8Array, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -19,6 +21,10 @@ function download(filename: string, text: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function download(filename: string, text: string): void {
+  save(filename, new TextEncoder().encode(text), 'application/json');
 }
 
 const env = browserPrefsEnv();
@@ -34,7 +40,9 @@ window.addEventListener('pagehide', () => {
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ConsoleProvider store={store} buffers={buffers}>
-      <App store={store} />
+      <MonitorProvider port={bridge} save={save}>
+        <App store={store} />
+      </MonitorProvider>
     </ConsoleProvider>
   </StrictMode>,
 );

@@ -17,6 +17,10 @@ export function createIpcBridge(api: ConsoleApi): Bridge {
     getCall: (callSid) => api.getCall(callSid),
     listHistory: (query) => api.listHistory(query),
     exportCall: (callSid) => api.exportCall(callSid),
+    // listen and recordings
+    listen: (callSid, on) => api.listen(callSid, on),
+    getRecording: (callSid) => api.getRecording(callSid),
+    exportRecording: (callSid, encoding) => api.exportRecording(callSid, encoding),
     handoff: (callSid) => api.handoff(callSid),
     hangup: (callSid) => api.hangup(callSid),
     simulate: (scenario) => api.simulate(scenario),

@@ -161,6 +161,10 @@ export function createWsBridge(options: WsBridgeOptions): Bridge {
     getCall: (callSid) => request('getCall', [callSid]) as ReturnType<Bridge['getCall']>,
     listHistory: (query) => request('listHistory', [query]) as ReturnType<Bridge['listHistory']>,
     exportCall: (callSid) => request('exportCall', [callSid]) as ReturnType<Bridge['exportCall']>,
+    // listen and recordings
+    listen: (callSid, on) => request('listen', [callSid, on]) as ReturnType<Bridge['listen']>,
+    getRecording: (callSid) => request('getRecording', [callSid]) as ReturnType<Bridge['getRecording']>,
+    exportRecording: (callSid, encoding) => request('exportRecording', [callSid, encoding]) as ReturnType<Bridge['exportRecording']>,
     handoff: (callSid) => request('handoff', [callSid]) as ReturnType<Bridge['handoff']>,
     hangup: (callSid) => request('hangup', [callSid]) as ReturnType<Bridge['hangup']>,
     simulate: (scenario) => request('simulate', [scenario]) as ReturnType<Bridge['simulate']>,

@@ -121,6 +121,10 @@ function appendEvent(list: CallEvent[], event: CallEvent): CallEvent[] {
 /** Apply one ConsoleMessage. */
 export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveState {
   switch (message.kind) {
+    // listen-in audio is played by features/monitor, not kept in the store
+    case 'audio':
+    case 'listen':
+      return state;
     case 'snapshot': {
       const calls: Record<string, Call> = {};
       for (const call of message.snapshot.calls) calls[call.callSid] = call;

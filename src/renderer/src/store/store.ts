@@ -8,6 +8,7 @@ import type { Bridge, ConnectionState } from '../bridge/types';
 import { newAlerts, type NotificationsPort, type NotifyPermission } from '../features/attention/alerts';
 import { displayNumber } from '../format';
 import { translate, type StringKey } from '../i18n/strings';
+import { maskExport } from '../features/monitor/mask';
 import { AudioBuffers } from './audio-buffers';
 import { autoSelectCandidate, callLoaded, closeCall, initialLive, moveCursor, reduceMessage, selectCall, type LiveState } from './live';
 import { savePrefs, type Prefs, type PrefsEnv } from './prefs';
@@ -235,7 +236,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
             return;
           }
           const file = `front-door-call-${callSid}.json`;
-          deps.download?.(file, text);
+          // presentation mode: the export carries masked numbers only (features/monitor/mask.ts)
+          deps.download?.(file, get().prefs.presentation ? maskExport(text) : text);
           toast('ok', t('history.exported', { file }));
         } catch (err) {
           toast('error', t('toast.failed', { message: err instanceof Error ? err.message : String(err) }));

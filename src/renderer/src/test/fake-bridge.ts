@@ -3,6 +3,7 @@ import { vi } from 'vitest';
 import type { ConsoleMessage } from '../../../shared/api';
 import type { CallRecord, CommandResult, HostHealth } from '../../../shared/model';
 import type { Bridge, ConnectionState } from '../bridge/types';
+import type { Recording } from '../../../shared/recording';
 
 export function fakeBridge(records: Record<string, CallRecord> = {}) {
   const listeners = new Set<(m: ConsoleMessage) => void>();
@@ -26,6 +27,9 @@ export function fakeBridge(records: Record<string, CallRecord> = {}) {
     getCall: vi.fn(async (callSid: string) => records[callSid] ?? null),
     listHistory: vi.fn(async () => Object.values(records).map((r) => r.call)),
     exportCall: vi.fn(async (callSid: string) => (records[callSid] ? JSON.stringify(records[callSid]) : null)),
+    listen: vi.fn(async (_callSid: string, on: boolean) => ok(on ? 'Listening' : 'Stopped listening')),
+    getRecording: vi.fn(async (): Promise<Recording | null> => null),
+    exportRecording: vi.fn(async (): Promise<string | null> => null),
     handoff: vi.fn(async () => ok('Handoff requested')),
     hangup: vi.fn(async () => ok('Hung up')),
     simulate: vi.fn(async () => ok('Simulated call started')),

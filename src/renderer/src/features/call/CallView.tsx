@@ -4,6 +4,7 @@ import { memo, useMemo } from 'react';
 import { useT } from '../../i18n/useT';
 import { useConsole } from '../../store/context';
 import { selectedCallOf } from '../../store/live';
+import { ListenControl } from '../monitor/ListenControl';
 import { AudioPanel } from './AudioPanel';
 import { CallHeader } from './CallHeader';
 import { Conversation } from './Conversation';
@@ -25,6 +26,8 @@ export const CallView = memo(function CallView() {
     <div className="call-view" data-callsid={call.callSid} data-readonly={selected.readOnly || undefined}>
       <CallHeader call={call} readOnly={selected.readOnly} muted={muted} />
       {selected.error && selected.error !== 'not-found' ? <div className="banner banner-error">{selected.error}</div> : null}
+      {/* listen: the Listen control of a live streamed call */}
+      {!selected.readOnly && call.mode === 'stream' ? <ListenControl call={call} /> : null}
       <div className={`call-body mode-${call.mode === 'gather' && !call.streamSid ? 'gather' : 'stream'}`}>
         <div className="conv-col">
           <Conversation key={`c-${call.callSid}`} events={selected.events} />

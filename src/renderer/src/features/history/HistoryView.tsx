@@ -8,6 +8,8 @@ import { useActions, useConsole } from '../../store/context';
 import { ArrowLeftIcon, DownloadIcon, SearchIcon } from '../../ui/icons';
 import { StateBadge } from '../../ui/StateBadge';
 import { CallView } from '../call/CallView';
+import { RecordingPlayer } from '../monitor/RecordingPlayer';
+import { selectedCallOf } from '../../store/live';
 
 /** The query for the form's values (dates are local days, inclusive). */
 export function historyQuery(text: string, since: string, until: string): HistoryQuery {
@@ -62,6 +64,9 @@ function Results() {
 export function HistoryView() {
   const t = useT();
   const selected = useConsole((s) => (s.selected?.origin === 'history' ? s.selected.callSid : null));
+  // recordings: the player of a streamed call, above its read-only view
+  const recorded = useConsole((s) => (s.selected?.origin === 'history' && !s.selected.loading ? selectedCallOf(s) : undefined));
+  const recordedEvents = useConsole((s) => s.selected?.events);
   const loading = useConsole((s) => s.history.loading);
   const { searchHistory, close, exportCall } = useActions();
   const [text, setText] = useState('');
@@ -89,6 +94,7 @@ export function HistoryView() {
             {t('history.export')}
           </button>
         </div>
+        {recorded && recordedEvents && (recorded.mode === 'stream' || recorded.streamSid) ? <RecordingPlayer key={recorded.callSid} call={recorded} events={recordedEvents} /> : null}
         <CallView />
       </div>
     );
