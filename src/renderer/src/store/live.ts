@@ -162,9 +162,6 @@ export function reduceMessage(state: LiveState, message: ConsoleMessage): LiveSt
       const cursor = state.cursor === message.callSid ? nearest(state.order, message.callSid, order) : state.cursor;
       return { ...state, calls, order, selected, cursor };
     }
-    case 'notice':
-      if (state.notices.some((n) => n.id === message.notice.id)) return state;
-      return { ...state, notices: [...state.notices.slice(-19), message.notice] };
     case 'event': {
       const { event } = message;
       const selected = state.selected;
