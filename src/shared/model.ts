@@ -125,7 +125,9 @@ export type CallEventBody =
   | { type: 'call.mode'; mode: CallMode }
   | { type: 'prompt'; text: string }
   /** A final caller turn. `scripted`: the demo's simulated transcription, not a real engine. */
-  | { type: 'transcript'; text: string; confidence?: number; latencyMs?: number; source: 'gather' | 'stream' | 'transcription'; turn?: number; scripted?: boolean }
+  | { type: 'transcript'; text: string; confidence?: number; latencyMs?: number; source: 'gather' | 'stream' | 'transcription'; turn?: number; scripted?: boolean;
+      /** 네 / 음 said while the bot spoke: shown, never a turn, never answered (conversation/backchannel.ts). */
+      backchannel?: boolean }
   /** Real-Time Transcription partial (never answered; the console grows the caller's bubble). */
   | { type: 'transcript.partial'; text: string; stability?: number; sequenceId?: number; scripted?: boolean }
   /** The call's Real-Time Transcription session. */

@@ -92,6 +92,21 @@ describe('Conversation', () => {
     expect(t.ofType('bot.decision')).toEqual([expect.objectContaining({ turn: 1, decidedBy: 'echo', action: 'say' })]);
   });
 
+  it('a backchannel final while the bot speaks is shown, not answered; after the bot finished, 네 is a turn', async () => {
+    const t = setup();
+    t.post({ kind: 'content', text: '네', final: true, sequenceId: 1 });
+    await tick();
+    expect(t.stream.interrupts).toEqual([]);
+    expect(t.stream.spoken.map((s) => s.kind)).toEqual(['greeting']);
+    expect(t.ofType('transcript')).toEqual([expect.objectContaining({ text: '네', backchannel: true })]);
+    expect(t.ofType('transcript')[0]!.turn).toBeUndefined();
+    t.stream.spoken[0]!.settle({}); // the greeting played to its end
+    await tick();
+    t.post({ kind: 'content', text: '네', final: true, sequenceId: 2 });
+    await tick();
+    expect(t.stream.spoken.map((s) => [s.kind, s.turn])).toEqual([['greeting', 0], ['answer', 1]]);
+  });
+
   it('silence after a heard reply: REPROMPT, REPROMPT, then GOODBYE and close; caller speech holds the timer until a reply is heard again', async () => {
     const t = setup();
     t.stream.spoken[0]!.settle({});

@@ -6,6 +6,7 @@
 // reply was heard: REPROMPT; the MAX_SILENT_TURNS-th silence: GOODBYE, then the stream closes (/after_stream hangs
 // up). A handoff is a REST update of the call (its TwiML stops the transcription and dials); the stream's stop
 // that follows is the handoff. Timers are injected and cleared on every end.
+import { isBackchannel } from './backchannel';
 import type { CallEventBody, CommandResult, HandoffSource, ReplyKind } from '../../shared/model';
 import type { CallRegistry } from '../calls/registry';
 import type { Settings } from '../config/schema';
@@ -119,6 +120,11 @@ export class Conversation {
       return;
     }
     if (!cb.text) return;
+    if (this.control?.replying() && isBackchannel(cb.text)) {
+      // 네 / 음 while the bot speaks: the caller is listening, not taking the turn (the reply goes on, unanswered)
+      this.emit({ type: 'transcript', text: cb.text, source: 'transcription', backchannel: true, ...(cb.confidence !== undefined ? { confidence: cb.confidence } : {}), ...(scripted ? { scripted } : {}) });
+      return;
+    }
     void this.answer(cb.text, cb.confidence, scripted);
   }
 

@@ -51,7 +51,7 @@ export function describeEvent(e: CallEvent): string | null {
     case 'bot.reply':
       return `bot (${e.via}): ${e.text}`;
     case 'transcript':
-      return `caller: ${e.text}${e.confidence !== undefined ? ` (${e.confidence})` : ''}${e.scripted ? ' [scripted]' : ''}`.trim();
+      return `caller: ${e.text}${e.confidence !== undefined ? ` (${e.confidence})` : ''}${e.scripted ? ' [scripted]' : ''}${e.backchannel ? ' — backchannel while the bot spoke: not a turn, the reply goes on' : ''}`.trim();
     case 'transcript.partial':
       return `  caller…: ${e.text}`;
     case 'transcription':
@@ -99,7 +99,7 @@ function turnLatency(e: Extract<CallEvent, { type: 'turn.latency' }>): string {
   const out = [e.callerStoppedAt !== undefined ? 'caller stopped' : 'final'];
   for (const [name, at] of e.callerStoppedAt !== undefined ? steps : steps.slice(1)) {
     if (at === undefined) continue;
-    out.push(`+${at - prev} ms ${name}`);
+    out.push(`+${Math.round(at - prev)} ms ${name}`);
     prev = at;
   }
   return out.join(' → ');

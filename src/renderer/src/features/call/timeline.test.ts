@@ -24,6 +24,18 @@ describe('conversationOf', () => {
     expect(items[2]).toMatchObject({ replyId: 'r1', ttfaMs: 312 });
   });
 
+  it('a backchannel final (네 while the bot spoke) is no caller turn: it lands on the pause it caused', () => {
+    const items = run(
+      reply('r1'),
+      { type: 'bargein', decision: 'paused', replyId: 'r1', trigger: 'vad', heardMs: 900, replyMs: 3000 },
+      partial('네'),
+      { type: 'bargein', decision: 'resumed', replyId: 'r1', verdict: 'backchannel', pauseMs: 300, heardMs: 900, replyMs: 3000 },
+      { type: 'transcript', text: '네', source: 'transcription', backchannel: true },
+    );
+    expect(items.map((i) => i.kind)).toEqual(['bot']);
+    expect((items[0] as BotItem).pauses).toEqual([expect.objectContaining({ open: false, verdict: 'backchannel', words: '네', pauseMs: 300 })]);
+  });
+
   it('partials grow one provisional caller bubble; the final replaces it in place (same key)', () => {
     const grow = [partial('환불', 0.4), partial('환불 절차를', 0.7)];
     const growing = run(reply('r0', { kind: 'greeting' }), ...grow);

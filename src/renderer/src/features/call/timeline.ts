@@ -136,6 +136,15 @@ export function conversationOf(events: readonly CallEvent[]): ConversationItem[]
         break;
       }
       case 'transcript': {
+        if (e.backchannel) {
+          // 네 / 음 while the bot spoke: not a turn — it belongs to the pause it caused (or a quiet one on the reply)
+          if (provisional) dropped.add(provisional.item);
+          const pause = provisional?.pause ?? openPause ?? lastBot?.pauses.at(-1);
+          provisional = undefined;
+          if (pause) pause.words = e.text;
+          else lastBot?.pauses.push({ key, at: e.at, open: false, verdict: 'backchannel', words: e.text });
+          break;
+        }
         const final = { text: e.text, confidence: e.confidence, latencyMs: e.latencyMs, turn: e.turn, source: e.source, scripted: e.scripted || provisional?.item.scripted || undefined };
         if (provisional) {
           // the final replaces the growing bubble where it stands (same key: no jump, no flicker)
