@@ -2,8 +2,8 @@
 // ops (issue 15) in the whole UI against a fake ConsoleApi: Simulate call opens the call it started, a demo opens a
 // live streamed call by itself, the Say composer speaks and holds the bot, Setup shows each check with its fix and
 // runs them on demand, and a red check raises a banner and a toast.
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import type { HealthCheck, HostHealth } from '../../shared/model';
 import { App } from './App';
 import type { NotificationsPort } from './features/attention/alerts';
@@ -11,7 +11,8 @@ import { AudioBuffers } from './store/audio-buffers';
 import { ConsoleProvider } from './store/context';
 import { connectStore, createConsoleStore } from './store/store';
 import { fakeBridge } from './test/fake-bridge';
-import { call, ev, resetSeq, snapshot } from './test/factories';
+import { call, ev, snapshot } from './test/factories';
+import { withConsoleDom } from './test/dom';
 
 const notifications: NotificationsPort = { permission: () => 'granted', request: async () => 'granted', show: () => undefined };
 
@@ -31,15 +32,7 @@ function mount(records = {}) {
 const check = (id: HealthCheck['id'], level: HealthCheck['level'], reason: string, fix?: string): HealthCheck => ({ id, level, reason, ...(fix ? { fix } : {}), at: Date.now(), ms: 12 });
 const healthWith = (checks: HealthCheck[]): HostHealth => ({ ...snapshot([]).health, tts: { state: 'down', detail: checks[0]!.reason }, checks });
 
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 800 });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 1000 });
-});
-beforeEach(() => {
-  resetSeq();
-  localStorage.clear();
-});
-afterEach(() => cleanup());
+withConsoleDom();
 
 describe('first impression', () => {
   it('Simulate call opens the call it started', async () => {

@@ -2,8 +2,8 @@
 // The streamed conversation as an operator sees it, driven through the whole UI by a fake ConsoleApi: the same
 // behaviour e2e/conversation.spec.ts checks against the real host and demo (partials grow, the final replaces
 // them, the bot answers), plus the barge-in decisions, the latency waterfall, the bot's hold and host notices.
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import type { CallEventBody } from '../../../../shared/model';
 import { App } from '../../App';
 import type { NotificationsPort } from '../attention/alerts';
@@ -12,7 +12,8 @@ import { ConsoleProvider } from '../../store/context';
 import type { Prefs } from '../../store/prefs';
 import { connectStore, createConsoleStore } from '../../store/store';
 import { fakeBridge } from '../../test/fake-bridge';
-import { call, ev, resetSeq, snapshot } from '../../test/factories';
+import { call, ev, snapshot } from '../../test/factories';
+import { withConsoleDom } from '../../test/dom';
 
 const notifications: NotificationsPort = { permission: () => 'granted', request: async () => 'granted', show: () => undefined };
 const live = call('CA1', { startedAt: Date.now() - 20_000, state: 'bot_speaking', mode: 'stream', streamSid: 'MZ1' });
@@ -36,15 +37,7 @@ async function openCall(prefs: Partial<Prefs> = {}) {
   return { fake, store, conversation, push };
 }
 
-beforeAll(() => {
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 800 });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 1000 });
-});
-beforeEach(() => {
-  resetSeq();
-  localStorage.clear();
-});
-afterEach(() => cleanup());
+withConsoleDom();
 
 const callerBubbles = (root: HTMLElement) => Array.from(root.querySelectorAll<HTMLElement>('[data-kind=caller]'));
 
