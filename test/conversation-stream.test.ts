@@ -96,6 +96,27 @@ describe('the streamed conversation', () => {
     expect(r.ofType(sid, 'stream.started')).toHaveLength(1);
   });
 
+  it("the operator's words: a TTS job with that text, spoken on the call's stream (the bot's reply stops), shown as operator", async () => {
+    const r = await start();
+    const call = await r.call();
+    const { sid, client } = call;
+    await until(() => client.received.media.length >= 10, 'the greeting');
+    const said = '잠시만요, 담당자가 확인하고 있습니다.';
+    expect(await r.host.api.say(sid, said)).toMatchObject({ ok: true });
+    await until(() => r.ofType(sid, 'mark').some((m) => m.outcome === 'played' && m.name.endsWith(':end')), 'the operator reply to be heard', 20_000);
+    expect([...r.tts.jobs.values()].map((j) => j.text)).toContain(said);
+    const replies = r.ofType(sid, 'bot.reply');
+    expect(replies.map((b) => b.kind)).toEqual(['greeting', 'operator']);
+    expect(replies[1]!.text).toBe(said);
+    const out = mediaAfterLastClear(client);
+    const words = audioFor(said, GREETING);
+    expect(out.subarray(0, words.length).equals(words)).toBe(true);
+    expect(r.ofType(sid, 'stream.started')).toHaveLength(1);
+    // hold the bot (the conversation records it once)
+    expect(await r.host.api.setBotMuted(sid, true)).toMatchObject({ ok: true });
+    expect(r.ofType(sid, 'bot.muted').map((e) => e.muted)).toEqual([true]);
+  });
+
   it('a callback it cannot read is a 400 with the reason; an unsigned one is 403; an error becomes a plain-words alert', async () => {
     const r = await start();
     const call = await r.call();
