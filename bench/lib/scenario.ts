@@ -17,7 +17,8 @@ export interface ScenarioParams<D = unknown> {
   leadMs: number;
   cloud: Partial<CloudOptions>;
   settings?: Record<string, string>;
-  speech?: SpeechPlan[];
+  /** Stream i gets speech[i % length]; null entries leave that stream's caller silent. */
+  speech?: Array<SpeechPlan | null>;
   customText?: string;
   hangUpAfterFirstMediaMs?: number;
   /** Check the payload byte for byte (off for barge-in runs, where the reply is cut short). */
