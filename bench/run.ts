@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark, prints the table, writes bench/out/latest.json and refreshes the
 // generated part of docs/BENCHMARKS.md. `--smoke`: tiny n, checks the machinery (CI keeps it working);
 // it writes bench/out/smoke.json and leaves latest.json and the doc alone; so does --only=a,b (only-a-b.json).
-// Options: --only=pacing,ttfa,bargein,console,turns  --out=DIR  --doc=PATH|none  --no-profile
+// Options: --only=pacing,ttfa,bargein,console,turns,modelcost  --out=DIR  --doc=PATH|none  --no-profile
 // --streams=N[,floor:N…]: the pacing suite runs only ours (or the wire floor) at those counts (a development run:
 // the doc is left alone).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,9 +14,10 @@ import { consoleSuite } from './suites/console';
 import { pacingSuite } from './suites/pacing';
 import { ttfaSuite } from './suites/ttfa';
 import { turnsSuite } from './suites/turns';
+import { modelCostSuite } from './suites/modelcost';
 import type { StreamStep, Suite, SuiteContext } from './suites/types';
 
-const SUITES: Suite[] = [ttfaSuite, bargeInSuite, pacingSuite, consoleSuite, turnsSuite];
+const SUITES: Suite[] = [ttfaSuite, bargeInSuite, pacingSuite, consoleSuite, turnsSuite, modelCostSuite];
 
 export interface RunOptions {
   smoke: boolean;

@@ -77,6 +77,7 @@ export interface TurnLatencyTap {
 let stopAll: (() => Promise<void>) | null = null;
 /** ours: media stream grants, as the /voice_stream TwiML would carry them (the host refuses streams without one). */
 let issueGrant: ((callSid: string, text: string) => string) | null = null;
+let startConversation: ((callSid: string, text: string) => void) | null = null;
 let openConsole: ((rendererDir: string) => Promise<{ url: string }>) | null = null;
 let consoleMessages = 0;
 let dataDir = '';
@@ -138,6 +139,7 @@ async function start(p: HostParams): Promise<HostInfo> {
     model = config.settings.BARGE_IN_MODEL === 'silero' ? await loadSilero().catch(() => null) : null;
     modelAtDrain = model ? { ...model.stats } : { windows: 0, runs: 0, runMs: 0, maxRunMs: 0 };
     issueGrant = (callSid, text) => host.admission!.issue({ callSid, accountSid: BENCH_ACCOUNT_SID, text });
+    startConversation = (callSid, text) => void host.conversations?.create(callSid, { text, kind: 'greeting' });
     let consoleServer: { stop(): Promise<void> } | null = null;
     let offConsole: (() => void) | null = null;
     openConsole = async (rendererDir) => {
@@ -189,6 +191,7 @@ async function cleanup(): Promise<void> {
   stopAll = null;
   openConsole = null;
   issueGrant = null;
+  startConversation = null;
   model = null;
   await stop?.();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -200,11 +203,14 @@ function startConsole(p: { rendererDir: string }): Promise<{ url: string }> {
   return openConsole(p.rendererDir);
 }
 
-/** One grant per stream about to open (none for the baselines, which check nothing). */
-function grants(p: { count: number; text: string }): Array<{ callSid: string; grant: string }> | null {
+/** One grant per stream about to open (none for the baselines, which check nothing). `conversation`: each call also
+ *  gets a streamed conversation whose greeting is `text` (as /voice_stream makes it), so its stream pauses and resumes
+ *  on caller sounds instead of ending at the first one (a stream with no conversation does that). */
+function grants(p: { count: number; text: string; conversation?: boolean }): Array<{ callSid: string; grant: string }> | null {
   if (!issueGrant) return null;
   return Array.from({ length: p.count }, () => {
     const callSid = `CA${randomBytes(16).toString('hex')}`;
+    if (p.conversation) startConversation?.(callSid, p.text);
     return { callSid, grant: issueGrant!(callSid, p.text) };
   });
 }
@@ -217,6 +223,6 @@ function consoleCount(): number {
 }
 
 serveCalls(
-  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string }) => grants(p), stop: () => cleanup() },
+  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string; conversation?: boolean }) => grants(p), stop: () => cleanup() },
   cleanup,
 );
