@@ -136,7 +136,8 @@ async function start(p: HostParams): Promise<HostInfo> {
     await host.start();
     const off = host.registry.onEvent(onEvent);
     // the factory loaded the process's shared session at start; the same promise gives its counters
-    model = config.settings.BARGE_IN_MODEL === 'silero' ? await loadSilero().catch(() => null) : null;
+    // (a worker-thread model is its own session: no counters here)
+    model = config.settings.BARGE_IN_MODEL === 'silero' && config.settings.BARGE_IN_THREAD === 'main' ? await loadSilero().catch(() => null) : null;
     modelAtDrain = model ? { ...model.stats } : { windows: 0, runs: 0, runMs: 0, maxRunMs: 0 };
     issueGrant = (callSid, text) => host.admission!.issue({ callSid, accountSid: BENCH_ACCOUNT_SID, text });
     startConversation = (callSid, text) => void host.conversations?.create(callSid, { text, kind: 'greeting' });

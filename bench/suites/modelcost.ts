@@ -17,7 +17,14 @@ import type { Suite, SuiteContext } from './types';
 
 export const SPEAKING_EVERY = 3;
 const CALLER = ['bc-ne', 'bc-eum', 'bc-a', 'bc-nene', 'cough'];
-type Arm = 'silero' | 'energy';
+/** silero-worker: BARGE_IN_THREAD=worker (the runs in one worker thread). */
+export type Arm = 'silero' | 'energy' | 'silero-worker';
+const ARM_SETTINGS: Record<Arm, Record<string, string>> = {
+  silero: { BARGE_IN_MODEL: 'silero' },
+  energy: { BARGE_IN_MODEL: 'energy' },
+  'silero-worker': { BARGE_IN_MODEL: 'silero', BARGE_IN_THREAD: 'worker' },
+};
+const label = (arm: Arm) => (arm === 'silero-worker' ? 'BARGE_IN_MODEL=silero BARGE_IN_THREAD=worker' : `BARGE_IN_MODEL=${arm}`);
 
 export interface ArmRun {
   arm: Arm;
@@ -64,10 +71,10 @@ export function abRows(n: number, runs: Array<{ arm: Arm; x: ArmNumbers }>): Row
   const rows: Row[] = [];
   const base = { suite: 'modelcost' };
   const energyCpu = median(runs.filter((r) => r.arm === 'energy').map((r) => r.x.hostCpuPct));
-  for (const arm of ['silero', 'energy'] as const) {
+  for (const arm of ['silero', 'silero-worker', 'energy'] as const) {
     const xs = runs.filter((r) => r.arm === arm).map((r) => r.x);
     if (!xs.length) continue;
-    const tag = `${n} streams, BARGE_IN_MODEL=${arm}, ${xs.length} run${xs.length === 1 ? '' : 's'}`;
+    const tag = `${n} streams, ${label(arm)}, ${xs.length} run${xs.length === 1 ? '' : 's'}`;
     const list = (f: (x: ArmNumbers) => number, d = 0) => xs.map((x) => f(x).toFixed(d)).join(' / ');
     const row = (name: string, unit: string, f: (x: ArmNumbers) => number, d = 0, note = ''): Row => {
       const v = xs.map(f);
@@ -79,18 +86,21 @@ export function abRows(n: number, runs: Array<{ arm: Arm; x: ArmNumbers }>): Row
     rows.push(row('host CPU', '% of a core', (x) => x.hostCpuPct, 1));
     rows.push(row('host event-loop delay p99', 'ms', (x) => x.eldP99, 1));
     rows.push(row('speaking streams the detector paused (clear sent)', 'streams', (x) => x.speakingCleared, 0, `; of ${list((x) => x.speaking)}; decisions ${xs.map((x) => JSON.stringify(x.bargeIn)).join(' / ')}`));
-    if (arm === 'silero') {
-      rows.push(row('Silero windows per speaking stream per second', 'windows/s', (x) => x.model?.windowsPerSpeakingStreamS ?? Number.NaN, 1, ' (31.25/s if the model ran on every window)'));
-      rows.push(row('Silero ONNX run time per second of the run, all streams', 'ms/s', (x) => x.model?.runMsPerS ?? Number.NaN, 1));
+    if (arm !== 'energy') {
+      if (xs.some((x) => x.model)) rows.push(row('Silero windows per speaking stream per second', 'windows/s', (x) => x.model?.windowsPerSpeakingStreamS ?? Number.NaN, 1, ' (31.25/s if the model ran on every window)'));
+      if (xs.some((x) => x.model)) rows.push(row('Silero ONNX run time per second of the run, all streams', 'ms/s', (x) => x.model?.runMsPerS ?? Number.NaN, 1));
       rows.push(row('model CPU per stream (host CPU minus the energy arm median, / streams)', '% of a core', (x) => (x.hostCpuPct - energyCpu) / n, 3));
     }
   }
   const med = (arm: Arm, f: (x: ArmNumbers) => number) => median(runs.filter((r) => r.arm === arm).map((r) => f(r.x)));
-  const ratio = med('silero', (x) => x.audio.ttfa.p99) / med('energy', (x) => x.audio.ttfa.p99);
-  const under = runs.filter((r) => r.arm === 'silero').reduce((a, r) => a + r.x.pacing.underrunsTotal, 0);
-  if (Number.isFinite(ratio)) {
-    rows.push({ ...base, name: `first audio p99 with the model / without (medians of the runs), ${n} streams`, unit: '×', p50: ratio, p99: null, max: null, n: runs.length, goal: '<= 1.10', pass: ratio <= 1.1 });
-    rows.push({ ...base, name: `audible underruns with the model, all runs, ${n} streams`, unit: 'count', p50: under, p99: null, max: null, n: runs.filter((r) => r.arm === 'silero').length, goal: '0', pass: under === 0 });
+  for (const arm of ['silero', 'silero-worker'] as const) {
+    const ratio = med(arm, (x) => x.audio.ttfa.p99) / med('energy', (x) => x.audio.ttfa.p99);
+    const mine = runs.filter((r) => r.arm === arm);
+    const under = mine.reduce((a, r) => a + r.x.pacing.underrunsTotal, 0);
+    const how = arm === 'silero' ? 'with the model' : 'with the model in a worker thread';
+    if (!Number.isFinite(ratio)) continue;
+    rows.push({ ...base, name: `first audio p99 ${how} / without (medians of the runs), ${n} streams`, unit: '×', p50: ratio, p99: null, max: null, n: runs.length, goal: '<= 1.10', pass: ratio <= 1.1 });
+    rows.push({ ...base, name: `audible underruns ${how}, all runs, ${n} streams`, unit: 'count', p50: under, p99: null, max: null, n: mine.length, goal: '0', pass: under === 0 });
   }
   return rows.map((r) => ({ ...r, p50: r.p50 === null || !Number.isFinite(r.p50) ? null : Math.round(r.p50 * 1000) / 1000, max: r.max === null || !Number.isFinite(r.max) ? null : Math.round(r.max * 1000) / 1000 }));
 }
@@ -105,7 +115,7 @@ async function runArm(ctx: SuiteContext, arm: Arm, index: number, n: number, pla
     cloud: { store: 'memory', long: !ctx.smoke, firstMs: [250, 250], gapMs: [300, 200], maxParts: ctx.smoke ? 2 : undefined },
     // streamed conversations (a stream with none ends at the first caller sound), no reprompt within the run;
     // every stream hangs up once its ~12.3 s reply has had time to play (speaking streams' pauses may cut their tail)
-    settings: { BARGE_IN_MODEL: arm, GATHER_TIMEOUT_S: '60' },
+    settings: { ...ARM_SETTINGS[arm], GATHER_TIMEOUT_S: '60' },
     conversations: true,
     hangUpAfterFirstMediaMs: ctx.smoke ? 4000 : 14_000,
     speech,
@@ -122,13 +132,15 @@ export const modelCostSuite: Suite = {
     const perArm = ctx.smoke ? 1 : Number(process.env.BENCH_AB_RUNS) || 2;
     const plan = callerPlan();
     const done: Array<{ arm: Arm; x: ArmNumbers }> = [];
+    // BENCH_AB_ARMS=silero,energy,silero-worker adds the worker-thread arm (default: silero,energy)
+    const arms = (process.env.BENCH_AB_ARMS ?? 'silero,energy').split(',').map((a) => a.trim()).filter((a): a is Arm => a in ARM_SETTINGS);
     for (let i = 0; i < perArm; i++) {
-      for (const arm of ['silero', 'energy'] as const) {
+      for (const arm of arms) {
         const run = await runArm(ctx, arm, i, n, plan);
         const x = armNumbers(run);
         done.push({ arm, x });
         ctx.log(
-          `  ${arm.padEnd(6)} #${i + 1} n=${n}: underruns ${x.pacing.underrunsTotal} (silent streams), exact ${x.pacing.exact}/${x.pacing.checked}, first audio p99 ${x.audio.ttfa.p99.toFixed(0)} ms, ` +
+          `  ${arm.padEnd(13)} #${i + 1} n=${n}: underruns ${x.pacing.underrunsTotal} (silent streams), exact ${x.pacing.exact}/${x.pacing.checked}, first audio p99 ${x.audio.ttfa.p99.toFixed(0)} ms, ` +
             `beyond-lead p99 ${x.pacing.beyondLead.p99.toFixed(1)} ms, host cpu ${x.hostCpuPct.toFixed(0)}% eld p99 ${x.eldP99.toFixed(1)} ms, paused ${x.speakingCleared}/${x.speaking} ${JSON.stringify(x.bargeIn)}` +
             (x.model ? `, model ${x.model.windows} windows ${x.model.runs} runs ${x.model.runMs.toFixed(0)} ms` : ''),
         );
