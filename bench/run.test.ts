@@ -22,6 +22,13 @@ describe('bench options', () => {
     expect(parseArgs([], '/repo').doc).toBe('/repo/docs/BENCHMARKS.md');
   });
 
+  it('an --only run writes its own file and leaves the doc alone unless --doc is given', () => {
+    const o = parseArgs(['--only=turns'], '/repo');
+    expect(o.doc).toBeNull();
+    expect(reportName(o)).toBe('only-turns.json');
+    expect(parseArgs(['--only=turns', '--doc=/tmp/x.md'], '/repo').doc).toBe('/tmp/x.md');
+  });
+
   it('refuses what it does not know', () => {
     expect(() => parseArgs(['--streams=abc'], '/repo')).toThrow(/--streams takes stream counts/);
     expect(() => parseArgs(['--fast'], '/repo')).toThrow(/unknown option/);

@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark, prints the table, writes bench/out/latest.json and refreshes the
 // generated part of docs/BENCHMARKS.md. `--smoke`: tiny n, checks the machinery (CI keeps it working);
-// it writes bench/out/smoke.json and leaves latest.json and the doc alone.
-// Options: --only=pacing,ttfa,bargein,console  --out=DIR  --doc=PATH|none  --no-profile
+// it writes bench/out/smoke.json and leaves latest.json and the doc alone; so does --only=a,b (only-a-b.json).
+// Options: --only=pacing,ttfa,bargein,console,turns,modelcost  --out=DIR  --doc=PATH|none  --no-profile
 // --streams=N[,floor:N…]: the pacing suite runs only ours (or the wire floor) at those counts (a development run:
 // the doc is left alone).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,9 +13,11 @@ import { bargeInSuite } from './suites/bargein';
 import { consoleSuite } from './suites/console';
 import { pacingSuite } from './suites/pacing';
 import { ttfaSuite } from './suites/ttfa';
+import { turnsSuite } from './suites/turns';
+import { modelCostSuite } from './suites/modelcost';
 import type { StreamStep, Suite, SuiteContext } from './suites/types';
 
-const SUITES: Suite[] = [ttfaSuite, bargeInSuite, pacingSuite, consoleSuite];
+const SUITES: Suite[] = [ttfaSuite, bargeInSuite, pacingSuite, consoleSuite, turnsSuite, modelCostSuite];
 
 export interface RunOptions {
   smoke: boolean;
@@ -51,16 +53,17 @@ export function parseArgs(argv: string[], root: string): RunOptions {
     smoke,
     only: names,
     outDir: resolve(get('out') ?? join(root, 'bench/out')),
-    // a smoke run never rewrites the real results' page unless asked to
-    doc: doc === 'none' || ((smoke || streams) && doc === undefined) ? null : resolve(doc ?? join(root, 'docs/BENCHMARKS.md')),
+    // a smoke, --streams or --only run never rewrites the real results' page unless asked to (it would replace
+    // every suite's rows with its own)
+    doc: doc === 'none' || ((smoke || streams || names) && doc === undefined) ? null : resolve(doc ?? join(root, 'docs/BENCHMARKS.md')),
     profile: !argv.includes('--no-profile'),
     streams,
   };
 }
 
-/** latest.json only for a full run: a smoke or a --streams run writes its own file. */
-export function reportName(o: Pick<RunOptions, 'smoke' | 'streams'>): string {
-  return o.smoke ? 'smoke.json' : o.streams ? 'streams.json' : 'latest.json';
+/** latest.json only for a full run: a smoke, a --streams or an --only run writes its own file. */
+export function reportName(o: Pick<RunOptions, 'smoke' | 'streams'> & { only?: string[] | null }): string {
+  return o.smoke ? 'smoke.json' : o.streams ? 'streams.json' : o.only ? `only-${o.only.join('-')}.json` : 'latest.json';
 }
 
 export async function runBench(o: RunOptions): Promise<BenchReport> {

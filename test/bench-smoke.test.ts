@@ -55,6 +55,12 @@ describe('npm run bench -- --smoke', () => {
     expect(named('bargein', 'all speech fixtures').n).toBe(1);
     expect(named('bargein', 'false triggers').n).toBe(1);
     expect(rows('capacity')).toHaveLength(1);
+    // streamed conversations: every turn answered and split (synthesis, poll wait, the host's share)
+    expect(named('turns', "host's own share (total - synthesis - poll wait), 1 concurrent conversation").n).toBe(2);
+    expect(named('turns', 'final transcript POST -> first frame of the answer on the wire, 3 concurrent').n).toBe(6);
+    // the model A/B: both arms ran, and the model woke on the speaking streams
+    expect(named('modelcost', 'host CPU, 6 streams, BARGE_IN_MODEL=energy').n).toBe(1);
+    expect(named('modelcost', 'Silero windows per speaking stream per second').p50).toBeGreaterThan(0);
     if (existsSync('/usr/bin/chromium') && existsSync(join(__dirname, '../out/renderer/index.html'))) {
       expect(named('console', 'renderer frame rate, 3 live calls, call list').n).toBeGreaterThan(0);
     }

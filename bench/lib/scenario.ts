@@ -17,8 +17,12 @@ export interface ScenarioParams<D = unknown> {
   leadMs: number;
   cloud: Partial<CloudOptions>;
   settings?: Record<string, string>;
-  speech?: SpeechPlan[];
+  /** Stream i gets speech[i % length]; null entries leave that stream's caller silent. */
+  speech?: Array<SpeechPlan | null>;
   customText?: string;
+  /** Each call gets a streamed conversation (its stream pauses/resumes on caller sounds and stays open: set
+   *  hangUpAfterFirstMediaMs). Default: a stream that speaks its grant's text and ends. */
+  conversations?: boolean;
   hangUpAfterFirstMediaMs?: number;
   /** Check the payload byte for byte (off for barge-in runs, where the reply is cut short). */
   exact?: boolean;
@@ -83,7 +87,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     };
     const warmup = p.warmupStreams ?? 3;
     if (warmup > 0) {
-      const warmGrants = await host.call('grants', { count: warmup, text: open.customParameters!.text });
+      const warmGrants = await host.call('grants', { count: warmup, text: open.customParameters!.text, conversation: p.conversations });
       await lg.call('open', { ...open, grants: warmGrants, streams: warmup, rampPerSec: 20, hangUpAfterFirstMediaMs: p.warmupHangUpMs ?? 2000 }, p.timeoutMs);
       await lg.call('waitClosed', { timeoutMs: 30_000 }, 40_000);
       await lg.call('hangUpAll');
@@ -100,7 +104,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     // connecting is bounded per stream (10 s handshake timeout); an overloaded host makes it slow, not endless
     const openBudget = (p.streams / p.rampPerSec) * 1000 + 120_000;
     // the host's grants, issued just before the streams open (as the /voice_stream TwiML would carry them)
-    const grants = await host.call('grants', { count: p.streams, text: open.customParameters!.text });
+    const grants = await host.call('grants', { count: p.streams, text: open.customParameters!.text, conversation: p.conversations });
     const opened = await lg.call<OpenResult>('open', { ...open, grants }, openBudget);
     const { open: stillOpen } = await lg.call<{ open: number }>('waitClosed', { timeoutMs: p.timeoutMs }, p.timeoutMs + 10_000);
     const settled = await alongside;

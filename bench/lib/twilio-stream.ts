@@ -73,6 +73,8 @@ export class TwilioStream {
   private speechOnsetAt: number | null = null;
   closeCode: number | null = null;
   readonly openedAt: number;
+  /** Called with every outbound media message's audio bytes and arrival time (the turns suite times answers). */
+  onMedia: ((bytes: number, at: number) => void) | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -155,6 +157,7 @@ export class TwilioStream {
       if (typeof b64 !== 'string' || Object.keys(msg.media ?? {}).length !== 1) return this.protocolError('media must be {payload}');
       const payload = Buffer.from(b64, 'base64');
       if (this.firstMediaAt === null) this.firstMediaAt = at;
+      this.onMedia?.(payload.length, at);
       this.playout.received(payload.length, at);
       this.exactCheck?.push(payload);
     } else if (msg.event === 'mark') {

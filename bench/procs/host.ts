@@ -10,6 +10,7 @@ import { testConfig } from '../../src/main/config/load';
 import { silentLogger } from '../../src/main/log';
 import { createPartStore } from '../../src/main/tts/store';
 import { createTtsPipeline } from '../../src/main/tts/pipeline';
+import { loadSilero, type SileroModel } from '../../src/main/media/bargein/silero';
 import type { TtsPipeline } from '../../src/main/tts/types';
 import { startFloorServer } from '../baselines/floor';
 import { startBaselineServer, type BaselineServer } from '../baselines/server';
@@ -42,6 +43,9 @@ export interface HostInfo {
   signedUrl: string;
   authToken: string | null;
   leadMs: number;
+  /** ours: where the webhooks listen (http://127.0.0.1:port) and what Twilio thinks it calls (signatures). */
+  httpBase?: string;
+  publicUrl?: string;
 }
 
 /** Registry events the bench reads (ours only): the host's own view of first audio, barge-in and pacing. */
@@ -52,23 +56,49 @@ export interface HostTaps {
   errors: string[];
   alerts: string[];
   events: number;
+  /** turn.latency events (host clock, epoch ms): the host's own steps of each caller turn. */
+  turns: TurnLatencyTap[];
+  /** bargein decisions by kind (did the detector wake, and what did it do). */
+  bargeIn: Record<string, number>;
+  /** The shared Silero session's counters since the last drain (null: the model is not in use). */
+  model: { windows: number; runs: number; runMs: number; maxRunMs: number } | null;
+}
+
+export interface TurnLatencyTap {
+  callSid: string;
+  turn: number;
+  finalAt: number;
+  decidedAt?: number;
+  ttsJobAt?: number;
+  firstFrameAt?: number;
 }
 
 
 let stopAll: (() => Promise<void>) | null = null;
 /** ours: media stream grants, as the /voice_stream TwiML would carry them (the host refuses streams without one). */
 let issueGrant: ((callSid: string, text: string) => string) | null = null;
+let startConversation: ((callSid: string, text: string) => void) | null = null;
 let openConsole: ((rendererDir: string) => Promise<{ url: string }>) | null = null;
 let consoleMessages = 0;
 let dataDir = '';
-const taps: HostTaps = { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderruns: 0, errors: [], alerts: [], events: 0 };
+const taps: HostTaps = { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderruns: 0, errors: [], alerts: [], events: 0, turns: [], bargeIn: {}, model: null };
+/** The shared Silero session (BARGE_IN_MODEL=silero) and its counters at the last drain. */
+let model: SileroModel | null = null;
+let modelAtDrain = { windows: 0, runs: 0, runMs: 0, maxRunMs: 0 };
 
 function onEvent(e: CallEvent): void {
   taps.events++;
   if (e.type === 'tts.job' && e.status === 'done' && e.firstAudioMs !== undefined) taps.firstAudioMs.push(e.firstAudioMs);
   else if (e.type === 'tts.job' && e.status === 'failed' && taps.errors.length < 20) taps.errors.push(`tts.job failed: ${e.error ?? '?'}`);
-  else if (e.type === 'bargein' && e.detectionLatencyMs !== undefined) taps.bargeInDetectionMs.push(e.detectionLatencyMs);
+  else if (e.type === 'bargein') {
+    taps.bargeIn[e.decision] = (taps.bargeIn[e.decision] ?? 0) + 1;
+    if (e.detectionLatencyMs !== undefined) taps.bargeInDetectionMs.push(e.detectionLatencyMs);
+  }
   else if (e.type === 'pacing') taps.pacingUnderruns += e.window.underruns;
+  else if (e.type === 'turn.latency') {
+    const { callSid, turn, finalAt, decidedAt, ttsJobAt, firstFrameAt } = e;
+    taps.turns.push({ callSid, turn, finalAt, decidedAt, ttsJobAt, firstFrameAt });
+  }
   else if (e.type === 'error' && taps.errors.length < 20) taps.errors.push(e.message);
   else if (e.type === 'alert' && taps.alerts.length < 20) taps.alerts.push(`${e.alert.kind}: ${e.alert.message}`);
 }
@@ -105,7 +135,12 @@ async function start(p: HostParams): Promise<HostInfo> {
     const host = createHost({ config, log: silentLogger() });
     await host.start();
     const off = host.registry.onEvent(onEvent);
+    // the factory loaded the process's shared session at start; the same promise gives its counters
+    // (a worker-thread model is its own session: no counters here)
+    model = config.settings.BARGE_IN_MODEL === 'silero' && config.settings.BARGE_IN_THREAD === 'main' ? await loadSilero().catch(() => null) : null;
+    modelAtDrain = model ? { ...model.stats } : { windows: 0, runs: 0, runMs: 0, maxRunMs: 0 };
     issueGrant = (callSid, text) => host.admission!.issue({ callSid, accountSid: BENCH_ACCOUNT_SID, text });
+    startConversation = (callSid, text) => void host.conversations?.create(callSid, { text, kind: 'greeting' });
     let consoleServer: { stop(): Promise<void> } | null = null;
     let offConsole: (() => void) | null = null;
     openConsole = async (rendererDir) => {
@@ -123,7 +158,7 @@ async function start(p: HostParams): Promise<HostInfo> {
       await consoleServer?.stop();
       await host.stop();
     };
-    return { mediaUrl: `ws://127.0.0.1:${host.ports.ws}/media`, signedUrl: host.urls.media, authToken: host.authToken, leadMs: p.leadMs };
+    return { mediaUrl: `ws://127.0.0.1:${host.ports.ws}/media`, signedUrl: host.urls.media, authToken: host.authToken, leadMs: p.leadMs, httpBase: `http://127.0.0.1:${host.ports.http}`, publicUrl: PUBLIC_URL };
   }
   if (p.kind === 'floor') {
     if (!p.floorAudio) throw new Error('the wire floor needs the reply audio (floorAudio)');
@@ -141,8 +176,14 @@ async function start(p: HostParams): Promise<HostInfo> {
 }
 
 function drainTaps(): HostTaps {
-  const out = { ...taps, firstAudioMs: taps.firstAudioMs.slice(), bargeInDetectionMs: taps.bargeInDetectionMs.slice() };
-  Object.assign(taps, { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderruns: 0, errors: [], alerts: [], events: 0 });
+  let modelSince: HostTaps['model'] = null;
+  if (model) {
+    const now = model.stats;
+    modelSince = { windows: now.windows - modelAtDrain.windows, runs: now.runs - modelAtDrain.runs, runMs: now.runMs - modelAtDrain.runMs, maxRunMs: now.maxRunMs };
+    modelAtDrain = { ...now };
+  }
+  const out = { ...taps, firstAudioMs: taps.firstAudioMs.slice(), bargeInDetectionMs: taps.bargeInDetectionMs.slice(), turns: taps.turns.slice(), bargeIn: { ...taps.bargeIn }, model: modelSince };
+  Object.assign(taps, { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderruns: 0, errors: [], alerts: [], events: 0, turns: [], bargeIn: {}, model: null });
   return out;
 }
 
@@ -151,6 +192,8 @@ async function cleanup(): Promise<void> {
   stopAll = null;
   openConsole = null;
   issueGrant = null;
+  startConversation = null;
+  model = null;
   await stop?.();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   dataDir = '';
@@ -161,11 +204,14 @@ function startConsole(p: { rendererDir: string }): Promise<{ url: string }> {
   return openConsole(p.rendererDir);
 }
 
-/** One grant per stream about to open (none for the baselines, which check nothing). */
-function grants(p: { count: number; text: string }): Array<{ callSid: string; grant: string }> | null {
+/** One grant per stream about to open (none for the baselines, which check nothing). `conversation`: each call also
+ *  gets a streamed conversation whose greeting is `text` (as /voice_stream makes it), so its stream pauses and resumes
+ *  on caller sounds instead of ending at the first one (a stream with no conversation does that). */
+function grants(p: { count: number; text: string; conversation?: boolean }): Array<{ callSid: string; grant: string }> | null {
   if (!issueGrant) return null;
   return Array.from({ length: p.count }, () => {
     const callSid = `CA${randomBytes(16).toString('hex')}`;
+    if (p.conversation) startConversation?.(callSid, p.text);
     return { callSid, grant: issueGrant!(callSid, p.text) };
   });
 }
@@ -178,6 +224,6 @@ function consoleCount(): number {
 }
 
 serveCalls(
-  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string }) => grants(p), stop: () => cleanup() },
+  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string; conversation?: boolean }) => grants(p), stop: () => cleanup() },
   cleanup,
 );

@@ -5,6 +5,8 @@ import twilio from 'twilio';
 import WebSocket from 'ws';
 import { epochMs, serveCalls } from '../lib/serve';
 import { TwilioStream, type SpeechPlan, type StreamResult } from '../lib/twilio-stream';
+import { runCaller, type CallerDeps, type CallerOptions, type CallerResult } from '../lib/conversation-caller';
+import { postWebhook } from '../../src/main/sim/webhook-client';
 
 export interface OpenParams {
   url: string;
@@ -18,8 +20,8 @@ export interface OpenParams {
   leadMs: number;
   /** Expected outbound audio (mu-law bytes); null skips the byte-exact check. */
   expected: Buffer | null;
-  /** Caller audio per stream: stream i gets speech[i % length]. */
-  speech?: SpeechPlan[];
+  /** Caller audio per stream: stream i gets speech[i % length] (null: that stream's caller stays silent). */
+  speech?: Array<SpeechPlan | null>;
   /** <Parameter>s of the <Stream> (the host's session reads `text`). */
   customParameters?: Record<string, string>;
   /** The host's grant per stream (stream i uses grants[i]: its callSid and <Parameter name="grant">); null: none. */
@@ -55,9 +57,9 @@ function ensureClock(): void {
   tick();
 }
 
-async function openOne(p: OpenParams, signature: string | null, index: number): Promise<TwilioStream> {
+async function connectWs(url: string, signature: string | null): Promise<WebSocket> {
   const headers: Record<string, string> = signature ? { 'X-Twilio-Signature': signature } : {};
-  const ws = new WebSocket(p.url, { headers, perMessageDeflate: false, handshakeTimeout: 10_000 });
+  const ws = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: 10_000 });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('unexpected-response', (req, res) => {
@@ -66,10 +68,15 @@ async function openOne(p: OpenParams, signature: string | null, index: number): 
     });
     ws.once('error', reject);
   });
+  return ws;
+}
+
+async function openOne(p: OpenParams, signature: string | null, index: number): Promise<TwilioStream> {
+  const ws = await connectWs(p.url, signature);
   const granted = p.grants?.[index];
   const ids = { callSid: granted?.callSid ?? `CA${randomBytes(16).toString('hex')}`, streamSid: `MZ${randomBytes(16).toString('hex')}`, accountSid: p.accountSid };
   const customParameters = granted ? { ...p.customParameters, grant: granted.grant } : p.customParameters;
-  const stream = new TwilioStream(ws, ids, { leadMs: p.leadMs, expected: p.expected, speech: p.speech?.length ? p.speech[index % p.speech.length] : undefined, now: epochMs(), customParameters });
+  const stream = new TwilioStream(ws, ids, { leadMs: p.leadMs, expected: p.expected, speech: p.speech?.length ? (p.speech[index % p.speech.length] ?? undefined) : undefined, now: epochMs(), customParameters });
   ws.on('message', (data, isBinary) => stream.onMessage(data as Buffer, isBinary, epochMs()));
   ws.on('close', (code) => (stream.closeCode = code));
   ws.on('error', () => undefined); // a reset shows as the close code
@@ -135,6 +142,55 @@ async function hangUpAll(): Promise<{ open: number }> {
   return waitClosed({ timeoutMs: 15_000 });
 }
 
+export interface ConverseParams extends Omit<CallerOptions, 'accountSid'> {
+  /** Where the host listens (webhooks, media) and what Twilio thinks it calls (signatures). */
+  httpBase: string;
+  publicUrl: string;
+  mediaUrl: string;
+  authToken: string;
+  accountSid: string;
+  leadMs: number;
+  conversations: number;
+  /** Conversations in flight at once (a new one starts when one ends). */
+  concurrency: number;
+  /** New conversations per second while the first `concurrency` start. */
+  rampPerSec: number;
+}
+
+/** Streamed conversations through the real host (the turns suite): every caller's turns, timed. */
+async function converse(p: ConverseParams): Promise<CallerResult[]> {
+  ensureClock();
+  const deps: CallerDeps = {
+    post: (path, params) => postWebhook({ httpBase: p.httpBase, publicUrl: p.publicUrl, path, params, authToken: p.authToken }),
+    async openStream({ streamUrl, callSid, customParameters }) {
+      const ws = await connectWs(p.mediaUrl, twilio.getExpectedTwilioSignature(p.authToken, streamUrl, {}));
+      const ids = { callSid, streamSid: `MZ${randomBytes(16).toString('hex')}`, accountSid: p.accountSid };
+      const stream = new TwilioStream(ws, ids, { leadMs: p.leadMs, expected: null, now: epochMs(), customParameters });
+      ws.on('message', (data, isBinary) => stream.onMessage(data as Buffer, isBinary, epochMs()));
+      ws.on('close', (code) => (stream.closeCode = code));
+      ws.on('error', () => undefined);
+      streams.push(stream);
+      stream.begin(epochMs());
+      return stream;
+    },
+    now: epochMs,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+  const out: CallerResult[] = [];
+  let next = 0;
+  const t0 = epochMs();
+  const lane = async (i: number) => {
+    const wait = t0 + (i * 1000) / p.rampPerSec - epochMs();
+    if (wait > 0) await deps.sleep(wait);
+    while (next < p.conversations) {
+      next++;
+      out.push(await runCaller(deps, p));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(p.concurrency, p.conversations) }, (_, i) => lane(i)));
+  return out;
+}
+
 function results(): StreamResult[] {
   return streams.map((s) => s.result());
 }
@@ -153,6 +209,7 @@ async function cleanup(): Promise<void> {
 serveCalls(
   {
     open: (p: OpenParams) => open(p),
+    converse: (p: ConverseParams) => converse(p),
     waitPlayed: (p: { bytes: number; timeoutMs: number }) => waitPlayed(p),
     waitClosed: (p: { timeoutMs: number }) => waitClosed(p),
     hangUpAll: () => hangUpAll(),

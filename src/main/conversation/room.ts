@@ -64,7 +64,7 @@ export function createCallRoom(d: CallRoomDeps): CallRoom {
   // the barge-in detector: Silero behind the energy gate and the echo guard (media/bargein), or the energy detector alone
   const s = config.settings;
   const createDetector =
-    s.BARGE_IN_MODEL === 'silero' ? bargeInDetectorFactory({ minSpeechMs: s.BARGE_IN_MIN_SPEECH_MS, log: log.child({ part: 'bargein' }) }) : undefined;
+    s.BARGE_IN_MODEL === 'silero' ? bargeInDetectorFactory({ minSpeechMs: s.BARGE_IN_MIN_SPEECH_MS, log: log.child({ part: 'bargein' }), ...(s.BARGE_IN_THREAD === 'worker' ? { thread: 'worker' as const } : {}) }) : undefined;
   const media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, createDetector, taps: d.taps });
   return {
     handoff,
