@@ -119,7 +119,7 @@ export const settingsSchema = z.object({
   BOT_TIMEOUT_MS: ms(1500, 50),
   BARGE_IN_MIN_SPEECH_MS: ms(450, 0),
   BARGE_IN_MODEL: z.enum(['silero', 'energy'], { error: 'must be silero or energy' }).default('silero'),
-  BARGE_IN_THREAD: z.enum(['main', 'worker'], { error: 'must be main or worker' }).default('main'),
+  BARGE_IN_THREAD: z.enum(['main', 'worker'], { error: 'must be main or worker' }).default('worker'),
   // Media admission (sec)
   MAX_STREAMS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, 'must be at least 1').default(200),
   STREAM_START_TIMEOUT_MS: ms(5000, 100),
@@ -210,7 +210,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   BOT_TIMEOUT_MS: 'How long a BOT_URL answer may take before the apology and the echo rules take over',
   BARGE_IN_MIN_SPEECH_MS: 'Caller speech this long while the bot speaks interrupts it; shorter (네, 음, a cough) only pauses it and the reply resumes',
   BARGE_IN_MODEL: 'silero: Silero VAD v5 (shipped in node_modules) behind an energy gate and an echo guard; energy: the energy detector alone (cheaper, cuts the bot for noise, music and echo)',
-  BARGE_IN_THREAD: 'Where the Silero runs go: main (the media thread, batched) or worker (one worker thread; the batching and per-stream state stay on the media thread). docs/BENCHMARKS.md has the A/B at 300 streams',
+  BARGE_IN_THREAD: 'Where the Silero runs go: worker (default: one worker thread, off the media loop; batching and per-stream state stay on the media thread) or main (the media thread: at 300 streams its long runs caused underruns, docs/BENCHMARKS.md)',
   // Media admission (sec)
   MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
   STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',

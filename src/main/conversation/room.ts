@@ -79,6 +79,7 @@ export function createCallRoom(d: CallRoomDeps): CallRoom {
     async stop() {
       manager.stop();
       await media.stop();
+      await createDetector?.close();
     },
   };
 }

@@ -14,7 +14,13 @@ export interface DetectorFactoryOptions extends Omit<BargeInOptions, 'onEvent' |
   thread?: 'main' | 'worker';
 }
 
-export function bargeInDetectorFactory(o: DetectorFactoryOptions): (onEvent: (e: DetectorEvent) => void) => BargeInDetectorHandle {
+/** Makes one detector per stream; close() ends the model's worker thread, if it has one (the host's stop). */
+export interface DetectorFactory {
+  (onEvent: (e: DetectorEvent) => void): BargeInDetectorHandle;
+  close(): Promise<void>;
+}
+
+export function bargeInDetectorFactory(o: DetectorFactoryOptions): DetectorFactory {
   const { log, model: given, thread, ...options } = o;
   const model = given === undefined ? loadSilero(thread === 'worker' ? { thread } : {}) : given;
   let reported = false;
@@ -24,5 +30,13 @@ export function bargeInDetectorFactory(o: DetectorFactoryOptions): (onEvent: (e:
     log?.warn({ err: err.message }, 'barge-in: the Silero model is unavailable; streams use the energy detector');
   };
   if (model instanceof Promise) model.catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))));
-  return (onEvent) => createBargeInDetector({ ...options, onEvent, model, onError });
+  const make = (onEvent: (e: DetectorEvent) => void) => createBargeInDetector({ ...options, onEvent, model, onError });
+  return Object.assign(make, {
+    async close() {
+      // a model given by the caller is the caller's to close; the process's shared main-thread session stays
+      if (given !== undefined || thread !== 'worker') return;
+      const m = await Promise.resolve(model).catch(() => null);
+      await m?.close?.();
+    },
+  });
 }
