@@ -20,7 +20,7 @@ const CALLER = ['bc-ne', 'bc-eum', 'bc-a', 'bc-nene', 'cough'];
 /** silero-worker: BARGE_IN_THREAD=worker (the runs in one worker thread). */
 export type Arm = 'silero' | 'energy' | 'silero-worker';
 const ARM_SETTINGS: Record<Arm, Record<string, string>> = {
-  silero: { BARGE_IN_MODEL: 'silero' },
+  silero: { BARGE_IN_MODEL: 'silero', BARGE_IN_THREAD: 'main' },
   energy: { BARGE_IN_MODEL: 'energy' },
   'silero-worker': { BARGE_IN_MODEL: 'silero', BARGE_IN_THREAD: 'worker' },
 };
