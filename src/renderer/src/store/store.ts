@@ -3,7 +3,7 @@
 // downloads, preferences).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ConsoleMessage } from '../../../shared/api';
-import type { Call, CommandResult, DemoScenario, HistoryQuery } from '../../../shared/model';
+import { historyCursor, type Call, type CommandResult, type DemoScenario, type HistoryQuery } from '../../../shared/model';
 import type { Bridge, ConnectionState } from '../bridge/types';
 import { newAlerts, type NotificationsPort, type NotifyPermission } from '../features/attention/alerts';
 import { displayNumber } from '../format';
@@ -32,6 +32,8 @@ export interface HistoryState {
   loading: boolean;
   searched: boolean;
   error?: string;
+  /** The last page was full: there may be older calls (the host pages the list, HistoryQuery.cursor). */
+  more?: boolean;
 }
 
 export interface ConsoleState extends LiveState {
@@ -66,6 +68,8 @@ export interface ConsoleActions {
   simulate(scenario: DemoScenario): Promise<void>;
   setAutoDemo(enabled: boolean): Promise<void>;
   searchHistory(query: HistoryQuery): Promise<void>;
+  /** The next page of the current search, appended (older calls). */
+  moreHistory(): Promise<void>;
   exportCall(callSid: string): Promise<void>;
   toast(tone: Toast['tone'], text: string): void;
   dismissToast(id: number): void;
@@ -223,9 +227,24 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         set((s) => ({ history: { ...s.history, query, loading: true, error: undefined } }));
         try {
           const results = await bridge.listHistory(query);
-          if (mine === historySearch) set((s) => ({ history: { ...s.history, results, loading: false, searched: true } }));
+          const more = query.limit !== undefined && results.length >= query.limit;
+          if (mine === historySearch) set((s) => ({ history: { ...s.history, results, loading: false, searched: true, more } }));
         } catch (err) {
           if (mine === historySearch) set((s) => ({ history: { ...s.history, loading: false, searched: true, error: err instanceof Error ? err.message : String(err) } }));
+        }
+      },
+      async moreHistory() {
+        const { query, results, loading } = get().history;
+        const last = results.at(-1);
+        if (loading || !last) return;
+        const mine = ++historySearch;
+        set((s) => ({ history: { ...s.history, loading: true } }));
+        try {
+          const page = await bridge.listHistory({ ...query, cursor: historyCursor(last) });
+          const more = query.limit !== undefined && page.length >= query.limit;
+          if (mine === historySearch) set((s) => ({ history: { ...s.history, results: [...s.history.results, ...page], loading: false, more } }));
+        } catch (err) {
+          if (mine === historySearch) set((s) => ({ history: { ...s.history, loading: false, error: err instanceof Error ? err.message : String(err) } }));
         }
       },
       async exportCall(callSid) {

@@ -24,7 +24,7 @@ function Results() {
   const t = useT();
   const history = useConsole((s) => s.history);
   const presentation = useConsole((s) => s.prefs.presentation);
-  const { select } = useActions();
+  const { select, moreHistory } = useActions();
   if (history.error) return <div className="banner banner-error">{history.error}</div>;
   if (history.searched && history.results.length === 0) return <div className="table-empty">{history.query.text || history.query.since || history.query.until ? t('history.empty') : t('history.none')}</div>;
   return (
@@ -57,6 +57,17 @@ function Results() {
           </tr>
         ))}
       </tbody>
+      {history.more ? (
+        <tfoot>
+          <tr>
+            <td colSpan={5}>
+              <button type="button" className="btn btn-ghost" disabled={history.loading} onClick={() => void moreHistory()}>
+                {t('history.more')}
+              </button>
+            </td>
+          </tr>
+        </tfoot>
+      ) : null}
     </table>
   );
 }
