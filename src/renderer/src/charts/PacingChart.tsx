@@ -160,6 +160,7 @@ export const PacingChart = memo(function PacingChart({ callSid, t0, live }: { ca
           <Stat label={t('audio.worst')} value={formatMs(totals.worstP99)} />
           <Stat label={t('audio.lead')} value={formatMs(now.leadMs)} />
           <Stat label={t('audio.underruns')} value={totals.underruns} bad={totals.underruns > 0} testId="underruns" />
+          <Stat label={t('audio.leadAtRisk')} title={t('audio.leadAtRiskHint')} value={totals.leadAtRisk} testId="lead-at-risk" />
           <Stat label={t('audio.marks')} title="sent / played / cleared" value={`${totals.marksSent}/${totals.marksPlayed}/${totals.marksCleared}`} />
           <Stat label={t('audio.frames')} value={totals.frames.toLocaleString()} />
         </dl>

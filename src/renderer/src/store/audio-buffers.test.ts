@@ -34,13 +34,13 @@ describe('AudioBuffers', () => {
 
   it('sums pacing totals once per window, keeps a bounded window list', () => {
     const b = new AudioBuffers();
-    const first = ev('CA1', { type: 'pacing', window: pacingWindow('MZ', 0, { underruns: 2, latenessP99: 7 }) });
+    const first = ev('CA1', { type: 'pacing', window: pacingWindow('MZ', 0, { underruns: 2, leadAtRisk: 3, latenessP99: 7 }) });
     b.ingest(first);
     b.ingest(first);
     for (let i = 1; i <= MAX_WINDOWS + 10; i++) b.ingest(ev('CA1', { type: 'pacing', window: pacingWindow('MZ', i * 100) }));
     const audio = b.get('CA1')!;
     expect(audio.windows).toHaveLength(MAX_WINDOWS);
-    expect(audio.totals).toMatchObject({ windows: MAX_WINDOWS + 11, underruns: 2, worstP99: 7, frames: 5 * (MAX_WINDOWS + 11) });
+    expect(audio.totals).toMatchObject({ windows: MAX_WINDOWS + 11, underruns: 2, leadAtRisk: 3, worstP99: 7, frames: 5 * (MAX_WINDOWS + 11) });
   });
 
   it('replace() rebuilds from the record and keeps live events newer than it', () => {

@@ -18,6 +18,8 @@ export interface PacingTotals {
   windows: number;
   frames: number;
   underruns: number;
+  /** Send deadlines missed while Twilio still held the lead: nothing was heard (the quieter figure). */
+  leadAtRisk: number;
   marksSent: number;
   marksPlayed: number;
   marksCleared: number;
@@ -49,7 +51,7 @@ export function isAudioEvent(event: CallEvent): boolean {
 }
 
 function emptyTotals(): PacingTotals {
-  return { windows: 0, frames: 0, underruns: 0, marksSent: 0, marksPlayed: 0, marksCleared: 0, worstP99: 0 };
+  return { windows: 0, frames: 0, underruns: 0, leadAtRisk: 0, marksSent: 0, marksPlayed: 0, marksCleared: 0, worstP99: 0 };
 }
 
 export function emptyAudio(callSid: string): CallAudio {
@@ -106,6 +108,7 @@ export function ingestInto(audio: CallAudio, event: CallEvent): boolean {
       t.windows++;
       t.frames += w.frames;
       t.underruns += w.underruns;
+      t.leadAtRisk += w.leadAtRisk ?? 0;
       t.marksSent += w.marksSent;
       t.marksPlayed += w.marksPlayed;
       t.marksCleared += w.marksCleared;
