@@ -8,6 +8,7 @@
 // runs of 4 min or more after the registry's 60 s linger too),
 // every --sample-every seconds, at the end, and once the calls have drained. "Flat": for every metric, both
 // end − start and end − middle stay within max(pct × start, abs) (TOLERANCE below, printed with the verdict).
+import { streamParameters } from '../../test/helpers/stream-twiml';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
       ...process.env,
       NODE_NO_WARNINGS: '1',
       DEMO: 'off',
+      // one streamed reply then <Gather> per call: the lanes' flow (the conversation's turns are the bench's)
+      STREAM_STT: 'gather',
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_API_BASE_URL: 'http://127.0.0.1:9',
@@ -116,14 +119,14 @@ async function main(): Promise<void> {
 
   const http = `http://127.0.0.1:${ready.ports.http}`;
   const wsUrl = `ws://127.0.0.1:${ready.ports.ws}/media`;
-  const post = async (path: string, params: Record<string, string>) => {
+  const post = async (path: string, params: Record<string, string>) => (await postForm(path, params)).status;
+  const postForm = async (path: string, params: Record<string, string>) => {
     const res = await fetch(http + path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, PUBLIC_URL + path, params) },
       body: new URLSearchParams(params).toString(),
     });
-    await res.arrayBuffer();
-    return res.status;
+    return { status: res.status, body: await res.text() };
   };
 
   const tally = { placed: 0, ok: 0, failed: 0, reasons: {} as Record<string, number> };
@@ -139,8 +142,11 @@ async function main(): Promise<void> {
       tally.placed++;
       const form = { CallSid: 'CA' + randomBytes(16).toString('hex'), AccountSid: ACCOUNT_SID, From: '+8210' + String(10_000_000 + i).slice(-8), To: '+827012345678', CallStatus: 'in-progress' };
       try {
-        if ((await post('/voice_stream', form)) !== 200) throw new Error('voice_stream');
-        const client = await TwilioMediaClient.connect({ url: wsUrl, signedUrl: ready.media, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, callSid: form.CallSid, customParameters: { text: '안녕하세요' } });
+        const answer = await postForm('/voice_stream', form);
+        if (answer.status !== 200) throw new Error('voice_stream');
+        // the stream's start carries the TwiML's <Parameter>s: the text and the host's one-time grant
+        const customParameters = streamParameters(answer.body);
+        const client = await TwilioMediaClient.connect({ url: wsUrl, signedUrl: ready.media, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, callSid: form.CallSid, customParameters });
         const code = await Promise.race([client.closed(), sleep(60_000).then(() => -1)]);
         if (code === -1) await client.stop();
         const heard = Buffer.concat(client.received.media);
