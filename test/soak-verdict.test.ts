@@ -4,7 +4,7 @@ import { TOLERANCE, verdict } from '../scripts/soak/run';
 import type { SoakSample } from '../scripts/soak/host';
 
 const sample = (over: Partial<SoakSample> = {}): SoakSample => ({
-  at: 0, rssMb: 200, heapUsedMb: 50, heapTotalMb: 80, externalMb: 5, handles: 100, handleTypes: {}, loopP50Ms: 10, loopP99Ms: 30,
+  at: 0, rssMb: 200, heapUsedMb: 50, heapTotalMb: 80, externalMb: 5, fds: 400, handles: 100, handleTypes: {}, loopP50Ms: 10, loopP99Ms: 30,
   loopMaxMs: 60, activeCalls: 200, registryCalls: 300, streams: 200, ...over,
 });
 
@@ -15,6 +15,7 @@ describe('soak verdict', () => {
     ['heap leaking past it', { heapUsedMb: 58 }, { heapUsedMb: 66 }, false, ['heapUsedMb']],
     ['a late climb only (end − middle)', { rssMb: 150 }, { rssMb: 215 }, false, ['rssMb']],
     ['handles not given back', { handles: 104 }, { handles: 130 }, false, ['handles']],
+    ['file descriptors held (invisible to handles)', { fds: 430 }, { fds: 520 }, false, ['fds']],
     ['loop p99 noise under the 50 ms floor', { loopP99Ms: 70 }, { loopP99Ms: 75 }, true, []],
   ] as const)('%s', (_name, mid, end, flat, failing) => {
     const v = verdict(sample(), sample(mid), sample(end));

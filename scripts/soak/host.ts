@@ -1,6 +1,7 @@
 // Soak host child: the real host (createHost, live mode, settings from the environment) in its own process, so
 // its memory, handles and event-loop delay are measured apart from the load generator. Answers {sample} and
 // {stop} over IPC. Started by scripts/soak/run.ts only (node --expose-gc --import tsx).
+import { readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/main/config/load';
 import { createHost } from '../../src/main/host';
@@ -12,6 +13,8 @@ export interface SoakSample {
   heapUsedMb: number;
   heapTotalMb: number;
   externalMb: number;
+  /** Open file descriptors (/proc/self/fd; -1 where there is none): files, sockets, pipes. Handles miss open files. */
+  fds: number;
   /** process.getActiveResourcesInfo(): total and by type. */
   handles: number;
   handleTypes: Record<string, number>;
@@ -26,6 +29,14 @@ export interface SoakSample {
 
 const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
 const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
+
+const openFds = (): number => {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+};
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -45,6 +56,7 @@ async function main(): Promise<void> {
       heapUsedMb: mb(m.heapUsed),
       heapTotalMb: mb(m.heapTotal),
       externalMb: mb(m.external),
+      fds: openFds(),
       handles: handles.length,
       handleTypes: types,
       loopP50Ms: ms(loop.percentile(50)),

@@ -33,6 +33,7 @@ export const TOLERANCE = {
   rssMb: { pct: 0.2, abs: 30 },
   heapUsedMb: { pct: 0.2, abs: 15 },
   handles: { pct: 0.15, abs: 10 },
+  fds: { pct: 0.15, abs: 20 },
   // the event-loop p99 of one 10 s window swings by tens of ms on a shared machine: only a doubling past 50 ms counts
   loopP99Ms: { pct: 1, abs: 50 },
 } as const;
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
   const take = async (phase: string) => {
     const s = await ask<SoakSample>('sample');
     samples.push({ ...s, phase, t: Math.round((s.at - t0) / 1000) });
-    console.log(`  ${phase.padEnd(8)} t=${String(Math.round((s.at - t0) / 1000)).padStart(4)}s rss ${s.rssMb} MB heap ${s.heapUsedMb} MB handles ${s.handles} loop p99 ${s.loopP99Ms} ms active ${s.activeCalls} streams ${s.streams} | calls ok ${tally.ok} failed ${tally.failed}`);
+    console.log(`  ${phase.padEnd(8)} t=${String(Math.round((s.at - t0) / 1000)).padStart(4)}s rss ${s.rssMb} MB heap ${s.heapUsedMb} MB fds ${s.fds} handles ${s.handles} loop p99 ${s.loopP99Ms} ms active ${s.activeCalls} streams ${s.streams} | calls ok ${tally.ok} failed ${tally.failed}`);
     return s;
   };
   console.log(`soak: ${calls} calls at a time for ${minutes} min (ramp ${Math.round(rampMs / 1000)} s, start checkpoint at ${Math.round(warmMs / 1000)} s, sample every ${sampleEvery / 1000} s) on ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -224,7 +225,7 @@ async function main(): Promise<void> {
   console.log('\n| metric | start | middle | end | end − start | end − middle | allowed | flat |\n|---|---|---|---|---|---|---|---|');
   for (const r of v.rows) console.log(`| ${r.metric} | ${r.start} | ${r.mid} | ${r.end} | ${r.growth} | ${r.lateGrowth} | ${r.allowed} | ${r.flat ? 'yes' : 'NO'} |`);
   console.log(`\nflat = end − start and end − middle within max(pct × start, abs): ${Object.entries(TOLERANCE).map(([k, t]) => `${k} ${t.pct * 100}% / ${t.abs}`).join(', ')}`);
-  console.log(`drained (calls over): handles ${drained.handles} (baseline ${baseline.handles}), active calls ${drained.activeCalls}, rss ${drained.rssMb} MB`);
+  console.log(`drained (calls over): fds ${drained.fds} (baseline ${baseline.fds}), handles ${drained.handles} (baseline ${baseline.handles}), active calls ${drained.activeCalls}, rss ${drained.rssMb} MB`);
   console.log(`verdict: ${v.flat ? 'FLAT' : 'NOT FLAT'}; figures in ${out}`);
   process.exitCode = v.flat && tally.failed === 0 ? 0 : 1;
 }

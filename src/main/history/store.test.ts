@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +79,42 @@ describe('HistoryStore', () => {
     expect(record?.events.map((e) => e.type)).toEqual(['call.started', 'transcript', 'call.ended']);
     expect(record?.call.state).toBe('ended');
     await again.close();
+  });
+
+  it('a call whose file is stuck holds back no other call, and loses none of its own events once it moves', async () => {
+    // the stuck file is a FIFO with no reader: its open() blocks a libuv thread as a hung disk would
+    const dir = tmp();
+    const store = new HistoryStore({ dir, log: silentLogger(), flushMs: 10 });
+    await store.open();
+    const calls = join(dir, 'days', dayOf(T0), 'calls');
+    mkdirSync(calls, { recursive: true });
+    const fifo = join(calls, 'CASTUCK.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const stuck = Array.from({ length: 30 }, (_, i) => ev('CASTUCK', i ? { type: 'transcript', text: `말 ${i}`, confidence: 0.9, source: 'gather' } : startedBody('+821011112222'), T0 + i));
+    for (const e of stuck) {
+      store.append(e);
+      await new Promise((r) => setTimeout(r, 12)); // the timer ticks between appends while the first open hangs
+    }
+    store.append(ev('CAOK', startedBody('+821033334444'), T0 + 100));
+    store.append(ev('CAOK', { type: 'call.ended', reason: 'completed' }, T0 + 200));
+    const within = <T,>(p: Promise<T>) => Promise.race([p, new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 3000))]);
+    const ok = await within(store.get('CAOK'));
+    expect(ok).not.toBe('stuck');
+    expect(await within(store.finish((ok as { call: Parameters<HistoryStore['finish']>[0] }).call))).not.toBe('stuck');
+    expect((await store.list()).map((c) => c.callSid)).toEqual(['CAOK']);
+    expect(store.openFiles).toBe(0); // CAOK's handle closed; CASTUCK's open has not returned yet
+
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // the disk comes back
+    await store.close();
+    const chunks: Buffer[] = [];
+    for (let n = 1; n > 0; ) {
+      const buf = Buffer.alloc(65536);
+      n = readSync(reader, buf);
+      chunks.push(buf.subarray(0, n));
+    }
+    closeSync(reader);
+    const written = Buffer.concat(chunks).toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as CallEvent).seq);
+    expect(written).toEqual(stuck.map((e) => e.seq)); // every event, in order, nothing twice
   });
 
   it('lists page by page across days with a cursor, newest first, without repeating or skipping a call', async () => {

@@ -7,6 +7,8 @@
 // "delete the folders of old days", and recovery after a crash only looks at the markers. Crash tolerance:
 // append-only; on open each marked call's torn tail is cut off (repairTail) and the call is indexed, as
 // interrupted unless its events say it ended. A finished call's file and the index line are fsynced.
+// Writes: each call has its own queue (open once, appends, fsync + close at the end), so a slow or stuck file holds
+// back only its own call; a timer tick skips a call whose last write is still in flight (no pile-up).
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Call, CallEvent, CallRecord, HistoryQuery } from '../../shared/model';
@@ -73,7 +75,10 @@ export class HistoryStore {
   private readonly summarizer = new ReplySummarizer();
   private timer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  /** Each call's writes in order (open, appends, fsync + close at the end); absent when nothing is in flight. */
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Finished calls in the order they finished (forgotten FINISHED_KEPT_MS later). */
+  private readonly finishedOrder: Array<{ sid: string; at: number }> = [];
   private readonly flushMs: number;
   private readonly now: () => number;
   private retainedFrom = '';
@@ -119,7 +124,7 @@ export class HistoryStore {
       }
       await unlink(marker).catch(() => undefined);
     }
-    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.timer = setInterval(() => this.tick(), this.flushMs);
     this.timer.unref();
     this.retentionTimer = setInterval(() => void this.applyRetention().catch((err) => this.options.log.error({ err }, 'history: retention failed')), 60 * 60_000);
     this.retentionTimer.unref();
@@ -141,71 +146,96 @@ export class HistoryStore {
     else this.pending.set(event.callSid, out);
   }
 
-  /** Record a finished call in the index: its events flushed and fsynced, the index line fsynced, the handle closed. */
+  /** Record a finished call in the index: its events written and fsynced, the index line fsynced, the handle closed. */
   async finish(call: Call): Promise<void> {
     if (!SAFE_SID.test(call.callSid)) return;
-    const placed = this.placed.get(call.callSid) ?? { day: dayOf(call.startedAt), marked: false, text: [] };
-    this.placed.set(call.callSid, placed);
-    const tail = this.summarizer.end(call.callSid);
-    if (tail.length) this.pending.set(call.callSid, [...(this.pending.get(call.callSid) ?? []), ...tail]);
-    await this.flush();
-    // from here on, late events go straight to the file (not through a handle a flush could reopen meanwhile)
+    const sid = call.callSid;
+    const placed = this.placed.get(sid) ?? { day: dayOf(call.startedAt), marked: false, text: [] };
+    this.placed.set(sid, placed);
+    const tail = this.summarizer.end(sid);
+    if (tail.length) this.pending.set(sid, [...(this.pending.get(sid) ?? []), ...tail]);
+    // from here on, late events go straight to the file once the handle is closed (raw, no summarizer)
     placed.finishedAt = this.now();
-    const file = this.files.get(call.callSid);
-    this.files.delete(call.callSid);
-    if (file) {
-      await file.sync().catch((err: unknown) => this.options.log.warn({ err, callSid: call.callSid }, 'history: fsync failed'));
+    this.finishedOrder.push({ sid, at: placed.finishedAt });
+    this.writeOut(sid);
+    await this.enqueue(sid, async () => {
+      const file = this.files.get(sid);
+      this.files.delete(sid);
+      if (!file) return;
+      await file.sync().catch((err: unknown) => this.options.log.warn({ err, callSid: sid }, 'history: fsync failed'));
       await file.close().catch(() => undefined);
-    }
+    });
     await this.writeIndex(placed.day, { call, text: placed.text.join('\n') });
-    if (placed.marked) await unlink(join(this.openDir, call.callSid)).catch(() => undefined);
+    if (placed.marked) await unlink(join(this.openDir, sid)).catch(() => undefined);
     placed.marked = false;
     placed.text = [];
   }
 
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      const batch = [...this.pending];
-      this.pending.clear();
-      for (const [callSid, events] of batch) {
-        const placed = this.placed.get(callSid);
-        if (!placed) continue;
-        const text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
-        try {
-          if (placed.finishedAt !== undefined) {
-            await mkdir(join(this.daysDir, placed.day, 'calls'), { recursive: true });
-            await appendFile(this.callPath(placed.day, callSid), text); // late bookkeeping after the end
-            continue;
-          }
-          let file = this.files.get(callSid);
-          if (!file) {
-            await mkdir(join(this.daysDir, placed.day, 'calls'), { recursive: true });
-            if (!placed.marked) await writeFile(join(this.openDir, callSid), placed.day);
-            placed.marked = true;
-            this.files.set(callSid, (file = await open(this.callPath(placed.day, callSid), 'a')));
-          }
-          await file.write(text);
-        } catch (err) {
-          this.options.log.error({ err, callSid }, 'history: could not write events');
-        }
-      }
-      this.forgetFinished();
-    });
-    return this.flushing;
+  /** Everything appended so far, written (each call's file on its own queue: one slow call never holds the rest). */
+  async flush(): Promise<void> {
+    for (const sid of [...this.pending.keys()]) this.writeOut(sid);
+    this.forgetFinished();
+    await Promise.all([...this.queues.values()]);
+  }
+
+  /** One call's events appended so far, written. */
+  private async flushCall(sid: string): Promise<void> {
+    this.writeOut(sid);
+    await this.queues.get(sid);
+  }
+
+  /** The timer's flush: a call whose last write is still in flight keeps collecting until the next tick. */
+  private tick(): void {
+    for (const sid of [...this.pending.keys()]) if (!this.queues.has(sid)) this.writeOut(sid);
+    this.forgetFinished();
+  }
+
+  /** Queue the call's pending events for its file. */
+  private writeOut(sid: string): void {
+    const events = this.pending.get(sid);
+    this.pending.delete(sid);
+    const placed = this.placed.get(sid);
+    if (!events?.length || !placed) return;
+    const text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    void this.enqueue(sid, () => this.write(sid, placed, text));
+  }
+
+  /** Run `step` after the call's earlier writes (per-call order), logging its failure. */
+  private enqueue(sid: string, step: () => Promise<void>): Promise<void> {
+    const next = (this.queues.get(sid) ?? Promise.resolve()).then(step).catch((err: unknown) => this.options.log.error({ err, callSid: sid }, 'history: could not write events'));
+    this.queues.set(sid, next);
+    void next.then(() => this.queues.get(sid) === next && this.queues.delete(sid));
+    return next;
+  }
+
+  private async write(sid: string, placed: Placed, text: string): Promise<void> {
+    let file = this.files.get(sid);
+    if (!file && placed.finishedAt !== undefined) {
+      await mkdir(join(this.daysDir, placed.day, 'calls'), { recursive: true });
+      await appendFile(this.callPath(placed.day, sid), text); // late bookkeeping after the end
+      return;
+    }
+    if (!file) {
+      await mkdir(join(this.daysDir, placed.day, 'calls'), { recursive: true });
+      if (!placed.marked) await writeFile(join(this.openDir, sid), placed.day);
+      placed.marked = true;
+      this.files.set(sid, (file = await open(this.callPath(placed.day, sid), 'a')));
+    }
+    await file.write(text);
   }
 
   /** A call's events as written (reply detail summarised). */
   async events(callSid: string): Promise<CallEvent[]> {
     const path = await this.locate(callSid);
     if (!path) return [];
-    await this.flush();
+    await this.flushCall(callSid);
     return (await readJsonl<CallEvent>(path.file)).records;
   }
 
   async get(callSid: string): Promise<CallRecord | null> {
     const path = await this.locate(callSid);
     if (!path) return null;
-    await this.flush();
+    await this.flushCall(callSid);
     const events = (await readJsonl<CallEvent>(path.file)).records;
     let indexed: Call | undefined;
     for await (const entry of streamJsonl<HistoryEntry>(this.indexPath(path.day))) {
@@ -333,10 +363,14 @@ export class HistoryStore {
 
   private forgetFinished(): void {
     const cutoff = this.now() - FINISHED_KEPT_MS;
-    for (const [sid, p] of this.placed) {
-      if (p.finishedAt !== undefined && p.finishedAt <= cutoff && !this.pending.has(sid)) this.placed.delete(sid);
+    while (this.finishedOrder.length && this.finishedOrder[0]!.at <= cutoff) {
+      const { sid, at } = this.finishedOrder[0]!;
+      if (this.pending.has(sid) || this.queues.has(sid)) break; // still writing: the next tick looks again
+      this.finishedOrder.shift();
+      if (this.placed.get(sid)?.finishedAt === at) this.placed.delete(sid);
     }
   }
+
 
   /** The layout before day folders (index.jsonl + calls/*.jsonl at the top): moved into day folders once. */
   private async migrateLegacy(): Promise<void> {
