@@ -91,6 +91,19 @@ describe('StreamAdmission', () => {
     expect(a.admit({ callSid: CALL, accountSid: ACCOUNT, streamSid: 'MZ1', customParameters: { grant } }, {})).toMatchObject({ ok: false, reason: 'call-ended' });
   });
 
+  it('holds only the grants of the last TTL: 25 calls a second for 10 minutes keep ~one minute of them', () => {
+    const c = setup();
+    let most = 0;
+    for (let i = 0; i < 25 * 600; i++) {
+      c.advance(40);
+      c.a.issue({ callSid: CALL, accountSid: ACCOUNT, text: TEXT });
+      most = Math.max(most, c.a.grantsHeld());
+    }
+    expect(most).toBe(GRANT_TTL_MS / 40 + 1);
+    const late = c.a.issue({ callSid: OTHER, accountSid: ACCOUNT, text: TEXT });
+    expect(c.a.admit(c.claim({ callSid: OTHER }, { grant: late }), {}).ok).toBe(true); // the newest still work
+  });
+
   it('a grant from another process (another key) does not verify', () => {
     const c = setup();
     const elsewhere = new StreamAdmission({ accountSid: ACCOUNT, log: silentLogger() });

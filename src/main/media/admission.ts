@@ -134,6 +134,11 @@ export class StreamAdmission {
     for (const [callSid, holder] of this.live) if (holder === ticket) this.live.delete(callSid);
   }
 
+  /** Grants issued and not yet forgotten (memory checks). */
+  grantsHeld(): number {
+    return this.grants.size;
+  }
+
   /** Live streams admitted and not yet released. */
   liveStreams(): number {
     return this.live.size;
@@ -180,12 +185,10 @@ export class StreamAdmission {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
+  /** Forget expired grants as they expire (one TTL: insertion order is expiry order), and the oldest past the cap. */
   private prune(now: number): void {
-    if (this.grants.size < MAX_GRANTS / 2) return;
-    for (const [id, g] of this.grants) if (g.expiresAt < now || g.used) this.grants.delete(id);
-    // still full: forget the oldest (Map keeps insertion order)
-    for (const id of this.grants.keys()) {
-      if (this.grants.size < MAX_GRANTS) break;
+    for (const [id, g] of this.grants) {
+      if (g.expiresAt >= now && this.grants.size < MAX_GRANTS) break;
       this.grants.delete(id);
     }
   }
