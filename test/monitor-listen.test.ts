@@ -134,4 +134,16 @@ describe('recordings', () => {
     expect(pcm.format).toMatchObject({ audioFormat: 1, channels: 2, bitsPerSample: 16 });
     expect(pcm.data.length).toBe(wav.data.length * 2);
   });
+
+  it('RECORDINGS=off: the call streams as before and no recording is written', async () => {
+    const r = await start({ settings: { RECORDINGS: 'off' } });
+    const { sid, client } = await r.call();
+    await until(() => r.ofType(sid, 'mark').some((m) => m.outcome === 'played' && m.name.endsWith(':end')), 'the greeting to be heard', 20_000);
+    expect(Buffer.concat(client.received.media).subarray(0, greetingAudio.length).equals(greetingAudio)).toBe(true);
+    await client.stop();
+    expect((await r.post('/call_status', sid, { CallStatus: 'completed', CallDuration: '5' })).status).toBe(204);
+    await until(() => r.host.registry.get(sid)?.state === 'ended', 'the call to end');
+    expect(await r.host.api.getRecording(sid)).toBeNull();
+    expect(await r.host.api.exportRecording(sid, 'mulaw')).toBeNull();
+  });
 });

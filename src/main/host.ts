@@ -69,7 +69,8 @@ export function createHost(options: HostOptions): Host {
   // -- listen and recordings (monitor/): a listen-in tap and a recording tap on every stream
   const listenHub = new ListenHub({ now, timers: realTimers });
   const recorder = new Recorder({ dir: join(options.config.dataDir, 'history'), log: log.child({ part: 'recording' }), now, callStartedAt: (sid) => registry.get(sid)?.startedAt });
-  const monitorTaps: MediaTaps = (callSid, streamSid) => [listenHub.tap(callSid), recorder.tap(callSid, streamSid)].filter((t) => t !== null);
+  const record = hs.RECORDINGS;
+  const monitorTaps: MediaTaps = (callSid, streamSid) => [listenHub.tap(callSid), record ? recorder.tap(callSid, streamSid) : null].filter((t) => t !== null);
   let offMonitor: (() => void) | null = null;
   // -- end listen and recordings
   let config = options.config;

@@ -127,6 +127,7 @@ export const settingsSchema = z.object({
   HISTORY_RETENTION_DAYS: z.coerce.number({ error: 'must be a whole number of days' }).int().min(0, 'must be 0 or more').default(30),
   STALE_CALL_MIN: z.coerce.number({ error: 'must be a whole number of minutes' }).int().min(0, 'must be 0 or more').default(120),
   MAX_CALL_EVENTS: z.coerce.number({ error: 'must be a whole number' }).int().min(100, 'must be at least 100').default(5000),
+  RECORDINGS: bool(true),
   // ops: health checks and operator powers
   TTS_HEALTH_URL: httpUrl.optional(),
   HEALTH_INTERVAL_S: z.coerce.number().int().min(10, 'must be at least 10 seconds').max(3600).default(60),
@@ -214,6 +215,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   // Media admission (sec)
   MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
   STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',
+  RECORDINGS: 'Record both legs of every streamed call beside its history (off: no recording is written; a pilot that may not record)',
   HISTORY_RETENTION_DAYS:
     'Days of call history kept: one folder per UTC day, older folders deleted at start and daily (0 keeps everything)',
   STALE_CALL_MIN:
