@@ -5,6 +5,7 @@ describe('bench options', () => {
   it.each([
     ['300', { n: 300, kind: 'ours' }],
     ['floor:1000', { n: 1000, kind: 'floor' }],
+    ['simple:300', { n: 300, kind: 'simple' }],
     ['0', null],
     ['5001', null],
     ['ours:5', null],

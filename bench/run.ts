@@ -28,11 +28,11 @@ export interface RunOptions {
   streams: StreamStep[] | null;
 }
 
-/** `300` (ours) or `floor:300` (the wire floor); null when it is neither. */
+/** `300` (ours), `floor:300` (the wire floor) or `simple:300` (the simplest complete host); null otherwise. */
 export function parseStep(x: string): StreamStep | null {
-  const m = /^(?:(floor):)?(\d+)$/.exec(x);
+  const m = /^(?:(floor|simple):)?(\d+)$/.exec(x);
   const n = m ? Number(m[2]) : Number.NaN;
-  return m && n >= 1 && n <= 5000 ? { n, kind: m[1] === 'floor' ? 'floor' : 'ours' } : null;
+  return m && n >= 1 && n <= 5000 ? { n, kind: m[1] === 'floor' || m[1] === 'simple' ? m[1] : 'ours' } : null;
 }
 
 export function parseArgs(argv: string[], root: string): RunOptions {
@@ -44,7 +44,7 @@ export function parseArgs(argv: string[], root: string): RunOptions {
   const streamsArg = get('streams');
   const parsed = streamsArg === undefined ? null : streamsArg.split(',').map((x) => parseStep(x.trim()));
   const streams = parsed && parsed.every((x) => x !== null) ? (parsed as StreamStep[]) : null;
-  if (parsed && (parsed.length === 0 || !streams)) throw new Error(`--streams takes stream counts from 1 to 5000, each optionally floor:N (the wire floor), comma-separated (got "${streamsArg}")`);
+  if (parsed && (parsed.length === 0 || !streams)) throw new Error(`--streams takes stream counts from 1 to 5000, each optionally floor:N (the wire floor) or simple:N (the simplest complete host), comma-separated (got "${streamsArg}")`);
   const names = only ? only.split(',').map((s) => s.trim()).filter(Boolean) : null;
   const bad = names?.filter((n) => !SUITES.some((s) => s.name === n)) ?? [];
   if (bad.length) throw new Error(`unknown suite(s): ${bad.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);

@@ -3,8 +3,8 @@
 // memory with the host's own pacer and pre-encoded frames (src/main/media): no TTS job, no S3, no barge-in
 // detector, no registry, history or UI. If the floor misses a capacity step, no design of the host can hold it
 // on this machine with the load generator beside it: the step is past the machine, not the design.
-import { createServer, type Server } from 'node:http';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { listenWs, socketHooks } from './ws-listen';
 import { Outbound } from '../../src/main/media/messages';
 import { createPacer, type Pacer } from '../../src/main/media/pacer';
 import { Playout } from '../../src/main/media/playout';
@@ -43,15 +43,7 @@ function serveStream(ws: WebSocket, socket: import('node:stream').Duplex, pacer:
       return;
     }
     if (msg.event === 'start' && msg.start && !playout) {
-      const p = (playout = new Playout(new Outbound(msg.start.streamSid), {
-        write: (bytes) => {
-          if (ws.readyState === ws.OPEN) socket.write(bytes);
-        },
-        cork: () => socket.cork(),
-        uncork: () => socket.uncork(),
-        marker: () => undefined,
-        underrun: () => undefined,
-      }));
+      const p = (playout = new Playout(new Outbound(msg.start.streamSid), socketHooks(ws, socket)));
       p.enqueue(replyQueue(audio, 9600));
       pacer.add(p);
       pacer.kick();
@@ -65,20 +57,7 @@ function serveStream(ws: WebSocket, socket: import('node:stream').Duplex, pacer:
 
 export async function startFloorServer(audio: Buffer, leadMs: number, batchFrames: number): Promise<FloorServer> {
   const pacer = createPacer({ leadMs, batchFrames, now: () => performance.now() });
-  const http: Server = createServer((_req, res) => res.writeHead(426).end());
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: true });
   const counts = { media: 0 };
-  http.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, socket, pacer, audio, counts)));
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (http.address() as { port: number }).port,
-    leadMs,
-    async stop() {
-      pacer.stop();
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
-      http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
-    },
-  };
+  const listener = await listenWs((ws, socket) => serveStream(ws, socket, pacer, audio, counts), () => pacer.stop());
+  return { port: listener.port, leadMs, stop: () => listener.stop() };
 }

@@ -13,13 +13,15 @@ import { createTtsPipeline } from '../../src/main/tts/pipeline';
 import { loadSilero, type SileroModel } from '../../src/main/media/bargein/silero';
 import type { TtsPipeline } from '../../src/main/tts/types';
 import { startFloorServer } from '../baselines/floor';
+import { startSimpleServer } from '../baselines/simple';
 import { startBaselineServer, type BaselineServer } from '../baselines/server';
 import type { BaselineKind } from '../baselines/senders';
 import { BENCH_ACCOUNT_SID, BENCH_AUTH_TOKEN, BENCH_PUBLIC_URL as PUBLIC_URL } from '../lib/constants';
 import { serveCalls } from '../lib/serve';
 
 /** 'floor': the wire floor (bench/baselines/floor.ts), the reply from memory with no TTS, S3 or app logic. */
-export type SenderKind = 'ours' | BaselineKind | 'floor';
+/** 'simple': the simplest complete host (bench/baselines/simple.ts): TTS, pacer and energy barge-in, nothing else. */
+export type SenderKind = 'ours' | BaselineKind | 'floor' | 'simple';
 
 export interface HostParams {
   kind: SenderKind;
@@ -167,6 +169,14 @@ async function start(p: HostParams): Promise<HostInfo> {
     return { mediaUrl: `ws://127.0.0.1:${floor.port}/media`, signedUrl: '', authToken: null, leadMs: floor.leadMs };
   }
   const pipeline: TtsPipeline = createTtsPipeline({ config, log: silentLogger(), store: createPartStore(config), ttsUrl: p.ttsUrl });
+  if (p.kind === 'simple') {
+    const simple = await startSimpleServer(pipeline, p.leadMs, config.settings.PACING_BATCH_FRAMES);
+    stopAll = async () => {
+      await simple.stop();
+      await pipeline.stop();
+    };
+    return { mediaUrl: `ws://127.0.0.1:${simple.port}/media`, signedUrl: '', authToken: null, leadMs: simple.leadMs };
+  }
   const server: BaselineServer = await startBaselineServer(p.kind, pipeline);
   stopAll = async () => {
     await server.stop();

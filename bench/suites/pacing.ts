@@ -16,6 +16,7 @@ const KINDS: SenderKind[] = ['ours', 'timeout-chain', 'burst'];
 const LEAD_MS = 100;
 const FOLDER = 'ours, folder store (no S3 client)';
 const FLOOR = 'wire floor (no TTS, S3 or app logic)';
+const SIMPLE = 'simplest complete host (TTS + pacer + energy barge-in)';
 
 interface Step {
   n: number;
@@ -28,15 +29,16 @@ interface Step {
 function plan(smoke: boolean, streams?: StreamStep[]): Step[] {
   const all = (n: number) => KINDS.map((kind) => ({ n, kind, store: 'memory' as const }));
   const floor = (n: number): Step => ({ n, kind: 'floor', store: 'memory' });
+  const simple = (n: number): Step => ({ n, kind: 'simple', store: 'memory' });
   if (streams) return streams.map(({ n, kind }) => ({ n, kind, store: 'memory' }));
-  if (smoke) return [...all(2), floor(2)];
+  if (smoke) return [...all(2), floor(2), simple(2)];
   const capacityOnly = (n: number): Step => ({ n, kind: 'ours', store: 'memory', capacityOnly: true });
-  return [...all(1), capacityOnly(50), ...all(100), { n: 100, kind: 'ours', store: 'folder' }, capacityOnly(200), ...all(300), floor(300), capacityOnly(500), ...all(1000), floor(1000)];
+  return [...all(1), capacityOnly(50), ...all(100), { n: 100, kind: 'ours', store: 'folder' }, capacityOnly(200), ...all(300), floor(300), simple(300), capacityOnly(500), ...all(1000), floor(1000), simple(1000)];
 }
 
 async function runOne(ctx: SuiteContext, step: Step): Promise<Run | null> {
   const { kind, n } = step;
-  const label = step.store === 'folder' ? FOLDER : kind === 'floor' ? FLOOR : kind;
+  const label = step.store === 'folder' ? FOLDER : kind === 'floor' ? FLOOR : kind === 'simple' ? SIMPLE : kind;
   let r: ScenarioResult;
   try {
     r = await runScenario({
@@ -48,7 +50,7 @@ async function runOne(ctx: SuiteContext, step: Step): Promise<Run | null> {
       warmupStreams: ctx.smoke ? 0 : 20,
       // the ~12 s reply plus a margin; a stream not done by then is hung up and counts as incomplete
       timeoutMs: ctx.smoke ? 30_000 : 45_000,
-      cpuProfDir: kind === 'ours' && step.store === 'memory' && (ctx.streams || n === 100 || n >= 1000) ? ctx.profileDir : undefined,
+      cpuProfDir: (kind === 'ours' || kind === 'simple') && step.store === 'memory' && (ctx.streams || n === 100 || n >= 1000) ? ctx.profileDir : undefined,
     });
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -113,7 +115,7 @@ export const pacingSuite: Suite = {
     const goals = !ctx.smoke;
     for (const run of runs) if (!capacityOnlyN.has(run.n)) rows.push(...pacingRows(run, find('timeout-chain', run.n), find('burst', run.n), goals && run.label === 'ours'));
     // time to first audio under load, and the S3 request rate while streams wait
-    for (const run of runs.filter((x) => x.kind === 'ours' || x.kind === 'timeout-chain')) {
+    for (const run of runs.filter((x) => x.kind === 'ours' || x.kind === 'timeout-chain' || x.kind === 'simple')) {
       const t = rowFrom(run.audio.ttfa, { suite: 'ttfa', name: `part 0 landed -> first frame, ${run.n} concurrent streams (${run.label})`, unit: 'ms' });
       if (run.label === 'ours' && run.n >= 100 && goals) Object.assign(t, { goal: `p99 <= ${CAPACITY_GOAL.ttfaP99Ms} ms`, pass: run.audio.ttfa.p99 <= CAPACITY_GOAL.ttfaP99Ms });
       rows.push(t);
@@ -130,6 +132,10 @@ export const pacingSuite: Suite = {
     for (const run of runs.filter((x) => x.kind === 'floor')) {
       const v = capacityVerdict({ requested: run.n, opened: run.r.open.opened, pacing: run.pacing, firstAudio: null });
       ctx.note(`wire floor ${run.n} streams: ${v.holds ? 'holds the wire criteria (byte-exact, 0 underruns, beyond-lead p99 <= 5 ms)' : `fails the wire criteria — ${v.failures.join('; ')}`}`);
+    }
+    for (const run of runs.filter((x) => x.kind === 'simple')) {
+      const v = capacityVerdict({ requested: run.n, opened: run.r.open.opened, pacing: run.pacing, firstAudio: run.audio });
+      ctx.note(`simplest complete host ${run.n} streams: ${v.holds ? 'holds every capacity criterion' : `fails — ${v.failures.join('; ')}`}`);
     }
     const best = highestHeld(verdicts);
     rows.push({

@@ -18,7 +18,7 @@ export interface SuiteContext {
 
 export interface StreamStep {
   n: number;
-  kind: 'ours' | 'floor';
+  kind: 'ours' | 'floor' | 'simple';
 }
 
 export interface Suite {
