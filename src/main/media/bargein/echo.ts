@@ -12,6 +12,8 @@ import { decodeMulawSample } from '../../tts/mulaw';
 
 export const BIN_MS = 20;
 const LINEAR = Float32Array.from({ length: 256 }, (_, b) => decodeMulawSample(b));
+/** LINEAR squared, per byte (the outbound envelope squares every sample of every frame sent). */
+const SQUARE = Float64Array.from(LINEAR, (x) => x * x);
 const TAIL = [1, 1, 0.7, 0.5, 0.35]; // bins L-20 … L+60 ms
 const OUT_BINS = 512; // ~10 s of outbound envelope
 const IN_BINS = 128; // ~2.5 s of inbound envelope
@@ -75,7 +77,7 @@ export class EchoGuard {
       const bin = Math.floor(t / BIN_MS);
       const end = Math.min(mulaw.length, i + Math.max(1, Math.ceil(((bin + 1) * BIN_MS - t) * 8)));
       let sum = 0;
-      for (let j = i; j < end; j++) sum += LINEAR[mulaw[j]!]! * LINEAR[mulaw[j]!]!;
+      for (let j = i; j < end; j++) sum += SQUARE[mulaw[j]!]!;
       const k = bin % OUT_BINS;
       if (this.outId[k] !== bin) {
         this.outId[k] = bin;
