@@ -57,6 +57,31 @@ describe('Recorder', () => {
     expect(recorder.open).toBe(0);
   });
 
+  /** 30 caller frames (one 170 ms late: a padded gap) and 10 bot frames, recorded with `flushBytes`. */
+  async function recordWith(flushBytes: number) {
+    let t = T0;
+    const recorder = new Recorder({ dir: mkdtempSync(join(tmpdir(), 'fd-rec-')), log: silentLogger(), now: () => t, flushBytes });
+    const tap = recorder.tap('CA1', 'MZ1')!;
+    for (let i = 0; i < 30; i++) {
+      const late = i >= 12 ? 170 : 0;
+      t = T0 + 30 + i * 20 + late;
+      tap.inbound(Buffer.from(Array.from({ length: 160 }, (_, k) => (i * 7 + k) % 0xfe)), i * 20 + late, t);
+      if (i % 3 === 0) tap.outbound(Buffer.alloc(160, 0x40 + i), T0 + 90 + i * 20);
+    }
+    t = T0 + 2000;
+    tap.close();
+    await recorder.callEnded('CA1');
+    return (await recorder.read('CA1'))!;
+  }
+
+  it.each([37, 160, 333, 16_000])('writes the same bytes whatever the buffer size (%i: pads and frames split across appends)', async (flushBytes) => {
+    const [rec, whole] = await Promise.all([recordWith(flushBytes), recordWith(1_000_000)]);
+    expect(Buffer.from(whole.caller, 'base64').length).toBe(240 + 30 * 160 + 170 * 8); // 30 ms lead-in, the gap
+    expect(Buffer.from(whole.bot, 'base64').length).toBeGreaterThan(10 * 160);
+    expect(rec.caller).toBe(whole.caller);
+    expect(rec.bot).toBe(whole.bot);
+  });
+
   it('a second stream continues the timeline; the stereo export interleaves caller left, bot right', async () => {
     const { clock, recorder } = setup();
     const a = recorder.tap('CA2', 'MZa')!;

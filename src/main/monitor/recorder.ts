@@ -46,8 +46,9 @@ const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
 
 class LegFile {
   readonly track = new LegTrack();
-  /** Audio not yet written: one buffer of flushBytes filled in place (the 20 ms path copies bytes, allocates nothing). */
-  private buf: Buffer;
+  /** Audio not yet written: one buffer of flushBytes filled in place (the 20 ms path copies bytes), allocated when the
+   *  first byte after a flush comes (a closed leg holds none, however long its call's objects live). */
+  private buf: Buffer | null = null;
   private fill = 0;
   private file: Promise<FileHandle>;
   private writes: Promise<void> = Promise.resolve();
@@ -58,7 +59,6 @@ class LegFile {
     private readonly flushBytes: number,
     private readonly log: Logger,
   ) {
-    this.buf = Buffer.allocUnsafe(flushBytes);
     this.file = ready.then(() => open(path, 'w')).then(async (f) => {
       const header = wavHeader('mulaw', 1, null);
       await f.write(header, 0, header.length, null); // sequential: the appends follow it
@@ -71,16 +71,20 @@ class LegFile {
     const { pad } = this.track.place(position, audio.length);
     for (let left = pad; left > 0; ) {
       const n = Math.min(left, this.flushBytes - this.fill);
-      this.buf.fill(MULAW_SILENCE_BYTE, this.fill, this.fill + n);
+      this.buffer().fill(MULAW_SILENCE_BYTE, this.fill, this.fill + n);
       this.filled(n);
       left -= n;
     }
     for (let at = 0; at < audio.length; ) {
       const n = Math.min(audio.length - at, this.flushBytes - this.fill);
-      this.buf.set(audio.subarray(at, at + n), this.fill);
+      this.buffer().set(audio.subarray(at, at + n), this.fill);
       this.filled(n);
       at += n;
     }
+  }
+
+  private buffer(): Buffer {
+    return (this.buf ??= Buffer.allocUnsafe(this.flushBytes));
   }
 
   private filled(n: number): void {
@@ -89,10 +93,10 @@ class LegFile {
   }
 
   flush(): Promise<void> {
-    if (!this.fill) return this.writes;
+    if (!this.fill || !this.buf) return this.writes;
     const data = this.buf;
     const length = this.fill;
-    this.buf = Buffer.allocUnsafe(this.flushBytes);
+    this.buf = null;
     this.fill = 0;
     this.writes = this.writes.then(async () => {
       const f = await this.file;
