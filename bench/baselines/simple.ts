@@ -21,6 +21,7 @@ export interface SimpleServer {
 }
 
 interface Stream {
+  out: Outbound;
   playout: Playout;
   vad: Vad;
   stop(): void;
@@ -51,6 +52,7 @@ function speak(ws: WebSocket, socket: Duplex, pacer: Pacer, pipeline: TtsPipelin
     }
   })();
   const stream: Stream = {
+    out,
     playout,
     vad: new Vad(DEFAULT_VAD),
     stop() {
@@ -65,19 +67,18 @@ function speak(ws: WebSocket, socket: Duplex, pacer: Pacer, pipeline: TtsPipelin
 
 function serveStream(ws: WebSocket, socket: Duplex, pacer: Pacer, pipeline: TtsPipeline): void {
   let stream: Stream | null = null;
-  let streamSid = '';
   ws.on('message', (data: Buffer, isBinary) => {
     const parsed = parseInbound(data, isBinary);
     if (!parsed.ok) return;
     const m = parsed.message;
     if (m.event === 'start' && !stream) {
-      streamSid = m.start.streamSid;
-      stream = speak(ws, socket, pacer, pipeline, { callSid: m.start.callSid, streamSid, text: m.start.customParameters?.text ?? 'bench' });
+      const { callSid, streamSid } = m.start;
+      stream = speak(ws, socket, pacer, pipeline, { callSid, streamSid, text: m.start.customParameters?.text ?? 'bench' });
     } else if (m.event === 'media' && stream && m.media.track === 'inbound') {
       for (const e of stream.vad.push(Buffer.from(m.media.payload, 'base64'), Number(m.media.timestamp))) {
         if (e.type !== 'speech-start') continue;
         stream.playout.clear();
-        if (ws.readyState === ws.OPEN) ws.send(new Outbound(streamSid).clear);
+        if (ws.readyState === ws.OPEN) ws.send(stream.out.clear);
       }
     } else if (m.event === 'mark' && m.mark.name === 'end') ws.close(1000);
     else if (m.event === 'stop') ws.close(1000);

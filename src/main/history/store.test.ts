@@ -98,21 +98,25 @@ describe('HistoryStore', () => {
     store.append(ev('CAOK', startedBody('+821033334444'), T0 + 100));
     store.append(ev('CAOK', { type: 'call.ended', reason: 'completed' }, T0 + 200));
     const within = <T,>(p: Promise<T>) => Promise.race([p, new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 3000))]);
-    const ok = await within(store.get('CAOK'));
-    expect(ok).not.toBe('stuck');
-    expect(await within(store.finish((ok as { call: Parameters<HistoryStore['finish']>[0] }).call))).not.toBe('stuck');
-    expect((await store.list()).map((c) => c.callSid)).toEqual(['CAOK']);
-    expect(store.openFiles).toBe(0); // CAOK's handle closed; CASTUCK's open has not returned yet
-
-    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // the disk comes back
+    let reader: number | null = null;
+    const unblock = () => (reader ??= openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)); // the disk comes back
+    try {
+      const ok = await within(store.get('CAOK'));
+      expect(ok).not.toBe('stuck');
+      expect(await within(store.finish((ok as { call: Parameters<HistoryStore['finish']>[0] }).call))).not.toBe('stuck');
+      expect((await store.list()).map((c) => c.callSid)).toEqual(['CAOK']);
+      expect(store.openFiles).toBe(0); // CAOK's handle closed; CASTUCK's open has not returned yet
+    } finally {
+      unblock(); // also when an expectation failed: a libuv thread left blocked would stall the test worker
+    }
     await store.close();
     const chunks: Buffer[] = [];
     for (let n = 1; n > 0; ) {
       const buf = Buffer.alloc(65536);
-      n = readSync(reader, buf);
+      n = readSync(unblock(), buf);
       chunks.push(buf.subarray(0, n));
     }
-    closeSync(reader);
+    closeSync(unblock());
     const written = Buffer.concat(chunks).toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as CallEvent).seq);
     expect(written).toEqual(stuck.map((e) => e.seq)); // every event, in order, nothing twice
   });

@@ -371,7 +371,6 @@ export class HistoryStore {
     }
   }
 
-
   /** The layout before day folders (index.jsonl + calls/*.jsonl at the top): moved into day folders once. */
   private async migrateLegacy(): Promise<void> {
     const legacyIndex = join(this.options.dir, 'index.jsonl');
