@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeTimers } from '../../src/main/media/fake-timers';
+import { FakeTimers } from '../../test/helpers/fake-timers';
 import { createSender } from './senders';
 
 const frames = (n: number) => Array.from({ length: n }, (_, i) => Buffer.from([i]));

@@ -8,7 +8,7 @@ import type { ConsoleApi, ConsoleMessage } from '../../shared/api';
 import { CallRegistry } from '../calls/registry';
 import { HistoryStore } from '../history/store';
 import { silentLogger } from '../log';
-import { FakeTimers } from '../media/fake-timers';
+import { FakeTimers } from '../../../test/helpers/fake-timers';
 import { ListenHub } from '../monitor/listen';
 import { createConsoleApi } from './api';
 import { scopeConsole } from './scope';

@@ -3,7 +3,7 @@ import type { CallEvent, CommandResult, ReplyKind } from '../../shared/model';
 import { CallRegistry } from '../calls/registry';
 import { testConfig } from '../config/load';
 import { silentLogger } from '../log';
-import { FakeTimers } from '../media/fake-timers';
+import { FakeTimers } from '../../../test/helpers/fake-timers';
 import type { ReplyOutcome } from '../media/reply-tracker';
 import type { ReplyHandle, StreamControl } from '../media/session';
 import type { Bot } from './bot';

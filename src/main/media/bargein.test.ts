@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BargeInPolicy } from './session';
-import { noise, partAudio, playing, setup, SID, speech, tick } from './session-harness';
+import { noise, partAudio, playing, setup, SID, speech, tick } from '../../../test/helpers/session-harness';
 import type { StreamControl } from './session';
 
 describe('MediaSession: barge-in', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeTimers } from './fake-timers';
+import { FakeTimers } from '../../../test/helpers/fake-timers';
 import { bufferedMs, createPacer, earlyMsFor, wakeAheadMs, frameDeadline, framesDue, monotonicClock, newPaceState, serveStream, type PaceClock, type PacedStream, type PaceState } from './pacer';
 
 describe('framesDue', () => {

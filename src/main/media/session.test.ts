@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APOLOGY, CALL, partAudio, playing, setup, SID, tick } from './session-harness';
+import { APOLOGY, CALL, partAudio, playing, setup, SID, tick } from '../../../test/helpers/session-harness';
 
 describe('MediaSession: a reply end to end (fake TTS, injected clock)', () => {
   it('speaks the text, paces frames, marks each part and the end, closes with 1000 after the end is heard', async () => {

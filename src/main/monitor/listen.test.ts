@@ -2,7 +2,7 @@
 // only, bot audio released when played and never after a clear, and every way listening ends.
 import { describe, expect, it } from 'vitest';
 import type { ConsoleMessage } from '../../shared/api';
-import { FakeTimers } from '../media/fake-timers';
+import { FakeTimers } from '../../../test/helpers/fake-timers';
 import { ListenHub } from './listen';
 
 type Audio = Extract<ConsoleMessage, { kind: 'audio' }>;

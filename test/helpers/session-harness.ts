@@ -1,20 +1,20 @@
 // Test harness for MediaSession: a fake TTS reply fed part by part, a fake socket, an injected clock.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CallEvent } from '../../shared/model';
-import { CallRegistry } from '../calls/registry';
-import { silentLogger } from '../log';
-import { parseWav } from '../tts/wav';
-import { TtsError, type AudioPart, type ReplyAudio, type TtsPipeline } from '../tts/types';
-import { StreamAdmission } from './admission';
+import type { CallEvent } from '../../src/shared/model';
+import { CallRegistry } from '../../src/main/calls/registry';
+import { silentLogger } from '../../src/main/log';
+import { parseWav } from '../../src/main/tts/wav';
+import { TtsError, type AudioPart, type ReplyAudio, type TtsPipeline } from '../../src/main/tts/types';
+import { StreamAdmission } from '../../src/main/media/admission';
 import { FakeTimers } from './fake-timers';
-import { createPacer } from './pacer';
-import { MediaSession, type BargeInPolicy, type SessionDeps } from './session';
-import { decodeTextFrames } from './wire';
+import { createPacer } from '../../src/main/media/pacer';
+import { MediaSession, type BargeInPolicy, type SessionDeps } from '../../src/main/media/session';
+import { decodeTextFrames } from '../../src/main/media/wire';
 
 export const SID = 'MZ' + 'f'.repeat(32);
 export const CALL = 'CA' + '1'.repeat(32);
-const RES = join(__dirname, '../../../resources/audio');
+const RES = join(__dirname, '../../resources/audio');
 export const speech = parseWav(readFileSync(join(RES, 'caller-speech.mulaw.wav'))).data;
 export const noise = parseWav(readFileSync(join(RES, 'room-noise.mulaw.wav'))).data;
 export const APOLOGY = Buffer.alloc(800, 0x55);

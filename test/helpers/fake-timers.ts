@@ -1,5 +1,5 @@
 // A manual clock + timer API for unit tests of the pacer and sessions (no real time passes).
-import type { TimerApi } from './pacer';
+import type { TimerApi } from '../../src/main/media/pacer';
 
 interface Pending {
   id: number;
