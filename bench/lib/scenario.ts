@@ -6,6 +6,7 @@ import type { OpenParams, OpenResult } from '../procs/twilio';
 import { BENCH_ACCOUNT_SID } from './constants';
 import { startChild, type ChildHandle } from './child';
 import { cpuTimes, machineBusyPct } from './machine';
+import { pinMode, pinPlan, pinProcess, type PinMode } from './pin';
 import { cpus, loadavg } from 'node:os';
 import type { ProcStats } from './serve';
 import type { SpeechPlan, StreamResult } from './twilio-stream';
@@ -55,6 +56,8 @@ export interface ScenarioResult<D = unknown> {
   machineBusyPct: number;
   loadAvg: number[];
   wallMs: number;
+  /** BENCH_PIN of the run (bench/lib/pin.ts). */
+  pin: PinMode;
 }
 
 const here = (f: string) => new URL(`../procs/${f}`, import.meta.url);
@@ -69,6 +72,10 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
       startChild(here('twilio.ts'), { name: 'load generator' }),
     ]);
     children.push(cloud, host, lg);
+    const pin = pinMode(process.env.BENCH_PIN);
+    const plan = pinPlan(pin, cpus().length);
+    if (plan.host) pinProcess(host.pid, plan.host);
+    if (plan.load) for (const ch of [lg, cloud]) pinProcess(ch.pid, plan.load);
     const c = await cloud.call<{ s3Endpoint: string; folder: string | null; ttsUrl: string; bucket: string; prefix: string; expected: Buffer }>('start', p.cloud);
     const hostParams: HostParams = { kind: p.kind, s3Endpoint: c.s3Endpoint, folder: c.folder, ttsUrl: c.ttsUrl, bucket: c.bucket, prefix: c.prefix, leadMs: p.leadMs, settings: p.settings, ...(p.kind === 'floor' ? { floorAudio: c.expected } : {}) };
     const h = await host.call<HostInfo>('start', hostParams);
@@ -117,7 +124,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     const { jobs, gets } = await cloud.call<{ jobs: JobRecord[]; gets: number }>('drain');
     const taps = p.kind === 'ours' ? await host.call<HostTaps>('taps') : null;
     const { speech: _speech, during: _during, ...params } = p;
-    return { params, during, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, machineBusyPct: busyPct, loadAvg: loadavg(), wallMs: performance.now() - t0 };
+    return { params, during, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, machineBusyPct: busyPct, loadAvg: loadavg(), wallMs: performance.now() - t0, pin };
   } finally {
     // load generator first (hang up), then the host, then the cloud
     for (const ch of children.reverse()) await ch.stop().catch(() => undefined);

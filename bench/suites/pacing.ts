@@ -63,11 +63,11 @@ async function runOne(ctx: SuiteContext, step: Step): Promise<Run | null> {
   ctx.log(
     `  ${label.padEnd(13)} n=${String(n).padStart(4)}  beyond-lead p99 ${p.beyondLead.p99.toFixed(1)} ms, underruns ${p.underrunsTotal}, exact ${p.exact}/${p.checked}, ` +
       `ttfa p99 ${run.audio.ttfa.p99.toFixed(0)} ms, host cpu ${r.host.cpuPct.toFixed(0)}% eld p99 ${r.host.eldP99.toFixed(1)} ms; ` +
-      `load gen ${r.loadGen.cpuPct.toFixed(0)}% eld p99 ${r.loadGen.eldP99.toFixed(1)} ms; cloud ${r.cloud.cpuPct.toFixed(0)}%; machine ${r.machineBusyPct.toFixed(0)}% (${(r.wallMs / 1000).toFixed(0)} s)`,
+      `load gen ${r.loadGen.cpuPct.toFixed(0)}% eld p99 ${r.loadGen.eldP99.toFixed(1)} ms; cloud ${r.cloud.cpuPct.toFixed(0)}%; machine ${r.machineBusyPct.toFixed(0)}% (${(r.wallMs / 1000).toFixed(0)} s)${r.pin === 'off' ? '' : `, BENCH_PIN=${r.pin}`}`,
   );
   const others = r.machineBusyPct - r.host.cpuPct - r.loadGen.cpuPct - r.cloud.cpuPct;
   ctx.note(
-    `pacing ${label} ${n}: machine ${r.machineBusyPct.toFixed(0)}% of a core busy (host ${r.host.cpuPct.toFixed(0)}, load generator ${r.loadGen.cpuPct.toFixed(0)}, cloud ${r.cloud.cpuPct.toFixed(0)}, everything else ${Math.max(0, others).toFixed(0)}); ` +
+    `pacing ${label} ${n}${r.pin === 'off' ? '' : ` (BENCH_PIN=${r.pin})`}: machine ${r.machineBusyPct.toFixed(0)}% of a core busy (host ${r.host.cpuPct.toFixed(0)}, load generator ${r.loadGen.cpuPct.toFixed(0)}, cloud ${r.cloud.cpuPct.toFixed(0)}, everything else ${Math.max(0, others).toFixed(0)}); ` +
       `load generator event-loop delay p99 ${r.loadGen.eldP99.toFixed(1)} ms (arrival stamps can be that late); parts landing after Twilio needed them: ${run.late.late}/${run.late.parts}`,
   );
   if (r.open.failed) ctx.note(`pacing ${label} ${n}: ${r.open.failed} streams failed to connect (${r.open.errors.join('; ')})`);
