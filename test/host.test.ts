@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../src/main/config/load';
-import { createHost } from '../src/main/host';
+import { createHost, loopbackHost } from '../src/main/host';
 import { silentLogger } from '../src/main/log';
 import { PortError } from '../src/main/net/listen';
 import { leftSince, resources } from './helpers/leaks';
@@ -35,6 +35,28 @@ describe('host', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(leftSince(before)).toEqual([]);
   });
+
+  it('takes TTS part notices on the webhook port, ahead of the TwiML app (unknown token: 404, not a notice: 400)', async () => {
+    const host = createHost({ config: demoConfig(), log: silentLogger() });
+    await host.start();
+    try {
+      const post = (path: string, body: string) => fetch(`http://127.0.0.1:${host.ports.http}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const unknown = await post('/tts_part/AAAAAAAAAAAAAAAAAAAAAA', '{"part":0}');
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ error: 'no live reply has this token' });
+      expect((await post('/tts_part/AAAAAAAAAAAAAAAAAAAAAA', '{}')).status).toBe(400);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it.each([
+    ['127.0.0.1', '127.0.0.1'],
+    ['0.0.0.0', '127.0.0.1'],
+    ['::', '127.0.0.1'],
+    ['::1', '[::1]'],
+    ['10.0.0.5', '10.0.0.5'],
+  ])('reaches its own servers bound to %s at %s', (bind, host) => expect(loopbackHost(bind)).toBe(host));
 
   it('names the port and the setting when a port is taken, and cleans up what it started', async () => {
     const blocker = createServer();

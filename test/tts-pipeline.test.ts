@@ -11,6 +11,7 @@ import { testConfig } from '../src/main/config/load';
 import { silentLogger } from '../src/main/log';
 import { folderPartWriter, s3PartWriter, type PartWriter } from '../src/main/sim/part-writer';
 import { startTtsStandIn, type TtsStandIn, type TtsStandInOptions } from '../src/main/sim/tts-standin';
+import { noticeRoute } from '../src/main/tts/notice-route';
 import { createTtsPipeline } from '../src/main/tts/pipeline';
 import { createPartStore } from '../src/main/tts/store';
 import { TtsError, type AudioPart, type PartStore, type ReplyAudio, type TtsPipeline } from '../src/main/tts/types';
@@ -397,5 +398,65 @@ describe('cancelling the job at the TTS service', () => {
     await until(() => typeof reply.stats.cancel === 'object', 'the cancel to be answered');
     expect(seen).toEqual([`DELETE /jobs/${jobId}/cancel Basic ${Buffer.from('u:p@ss').toString('base64')}`]);
     expect(reply.stats.cancel).toEqual({ ok: false, status: 503, reason: 'HTTP 503' });
+  });
+});
+
+describe('part notices (TTS_NOTIFY_URL): the service says when a part landed', () => {
+  /** The pipeline, the stand-in writing to s3rver, and the notice route on a real HTTP server. */
+  async function noticeRig(standIn: Partial<TtsStandInOptions>, noticeSafetyMs: number) {
+    const config = testConfig({ ...suite.s3.settings, JOB_IDLE_TIMEOUT_MS: '30000' });
+    const store = new CountingStore(createPartStore(config, { credentials: S3RVER_CREDENTIALS }));
+    let pipeline: TtsPipeline | null = null;
+    const route = noticeRoute({ deliver: (t, n) => pipeline?.notice?.(t, n) ?? false, log: silentLogger() });
+    const server = createServer((req, res) => route(req, res) || res.writeHead(404).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const s = await startTtsStandIn({ writer: s3PartWriter(suite.client, suite.s3.bucket), keyPrefix: config.settings.KEY_PREFIX, audioFor: async () => greeting, firstPartDelayMs: 100, partIntervalMs: 60, ...standIn });
+    // a safety net far longer than the job: whatever is found is found through a notice
+    pipeline = createTtsPipeline({ config, log: silentLogger(), store, ttsUrl: s.url, noticeBase: () => base, tuning: { noticeSafetyMs } });
+    cleanups.push(
+      () => s.stop(),
+      () => pipeline!.stop(),
+      () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    );
+    return { standIn: s, pipeline, store };
+  }
+
+  it('every part is fetched on its notice: one GET per part and the last look after done, byte-exact', async () => {
+    const { pipeline, standIn, store } = await noticeRig({}, 60_000);
+    // the first reply teaches the pipeline that this service notifies; the second waits for notices from its start
+    const first = pipeline.speak('안녕하세요.', ids(1));
+    expect(Buffer.compare(Buffer.concat((await collect(first)).map((p) => p.audio)), greeting)).toBe(0);
+    const before = store.gets.length;
+    const reply = pipeline.speak('안녕하세요.', ids(2));
+    const jobId = await reply.jobId;
+    const parts = await collect(reply);
+    expect(Buffer.compare(Buffer.concat(parts.map((p) => p.audio)), greeting)).toBe(0);
+    const job = standIn.jobs.get(jobId)!;
+    expect(job.notifyUrl).toMatch(/\/tts_part\/[A-Za-z0-9_-]{22}$/);
+    expect(store.gets.slice(before)).toEqual([...job.parts.map((p) => p.key), `tts/${jobId}/part6.wav`]);
+    await until(() => job.notices.every((n) => n.status !== 0), 'the notices answered');
+    expect(job.notices.map((n) => n.status)).toEqual(Array(7).fill(204)); // six parts and done
+  });
+
+  it('lost notices cost time, never audio: the safety net finds the parts', async () => {
+    // the last two parts' notices and done's are lost: nothing announces them, polling must find them
+    const { pipeline, standIn } = await noticeRig({ dropNotice: (n) => n.part === 4 || n.part === 5 || n.done === true }, 40);
+    const reply = pipeline.speak('안녕하세요.', ids());
+    const jobId = await reply.jobId;
+    const parts = await collect(reply);
+    expect(parts.map((p) => p.part)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Buffer.compare(Buffer.concat(parts.map((p) => p.audio)), greeting)).toBe(0);
+    expect(standIn.jobs.get(jobId)!.notices.map((n) => n.part)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a notice after the reply ended finds no one: 404, and the token is forgotten', async () => {
+    const { pipeline, standIn } = await noticeRig({}, 60_000);
+    const reply = pipeline.speak('안녕하세요.', ids());
+    const jobId = await reply.jobId;
+    await collect(reply);
+    const url = standIn.jobs.get(jobId)!.notifyUrl!;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"part":0}' });
+    expect(res.status).toBe(404);
   });
 });

@@ -11,6 +11,7 @@ import S3rver from 's3rver';
 import { epochMs, serveCalls } from '../lib/serve';
 import { startMemS3, type MemS3 } from '../lib/mem-s3';
 import { replyParts } from '../lib/speech-parts';
+import { postJson } from '../../src/main/net/post-json';
 import { parseWav } from '../../src/main/tts/wav';
 
 export interface CloudOptions {
@@ -44,6 +45,10 @@ export interface JobRecord {
   part0FoundAt?: number;
   getsTotal: number;
   failed?: string;
+  /** The job's notify_url (the host asked for part notices: TTS_NOTIFY_URL). */
+  notifyUrl?: string;
+  /** Notices the host acknowledged (204). */
+  noticesAcked?: number;
 }
 
 const BUCKET = 'tts';
@@ -108,6 +113,15 @@ async function put(key: string, body: Buffer): Promise<void> {
   await client!.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 }
 
+/** A part notice, as the TTS service would send it once the part (or the done marker) is stored; never awaited. */
+function notify(job: JobRecord, notice: { part?: number; done?: boolean }): void {
+  if (!job.notifyUrl) return;
+  postJson(new URL(job.notifyUrl), { job_id: job.jobId, ...notice }, { timeoutMs: 5000 }).then(
+    (r) => void (r.status === 204 && (job.noticesAcked = (job.noticesAcked ?? 0) + 1)),
+    () => undefined,
+  );
+}
+
 function runJob(job: JobRecord): void {
   let at = jitter(options.firstMs);
   let landed = 0;
@@ -116,8 +130,11 @@ function runJob(job: JobRecord): void {
       put(`${PREFIX}/${job.jobId}/part${n}.wav`, file).then(
         () => {
           job.landedAt[n] = epochMs();
+          notify(job, { part: n });
           // PUTs can complete out of order under load: the done marker only once every part is there
-          if (++landed === parts.files.length && options.doneMarker) put(`${PREFIX}/${job.jobId}/done`, Buffer.from('done')).catch(() => undefined);
+          if (++landed === parts.files.length && options.doneMarker) {
+            put(`${PREFIX}/${job.jobId}/done`, Buffer.from('done')).then(() => notify(job, { done: true }), () => undefined);
+          }
         },
         (err: Error) => (job.failed = `part${n}: ${err.message}`),
       );
@@ -164,7 +181,7 @@ async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; fo
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let body: { text?: string; callSid?: string; streamSid?: string };
+      let body: { text?: string; callSid?: string; streamSid?: string; notify_url?: string };
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
@@ -172,7 +189,7 @@ async function start(o: Partial<CloudOptions>): Promise<{ s3Endpoint: string; fo
         return;
       }
       const jobId = `job${(nextJob++).toString().padStart(6, '0')}`;
-      const job: JobRecord = { partBytes: partAudioBytes, jobId, callSid: body.callSid ?? '', streamSid: body.streamSid ?? '', postedAt: epochMs(), landedAt: [], part0MissesBeforeLanding: 0, getsTotal: 0 };
+      const job: JobRecord = { partBytes: partAudioBytes, jobId, callSid: body.callSid ?? '', streamSid: body.streamSid ?? '', postedAt: epochMs(), landedAt: [], part0MissesBeforeLanding: 0, getsTotal: 0, ...(typeof body.notify_url === 'string' ? { notifyUrl: body.notify_url } : {}) };
       jobs.set(jobId, job);
       runJob(job);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ job_id: jobId }));

@@ -26,6 +26,7 @@ import { ListenHub } from './monitor/listen';
 import { Recorder } from './monitor/recorder';
 import { listen } from './net/listen';
 import { createPartStore } from './tts/store';
+import { noticeRoute } from './tts/notice-route';
 import { createTtsPipeline } from './tts/pipeline';
 import type { PartStore, TtsPipeline } from './tts/types';
 import { authTokenFor, twilioRestFor, type TwilioRest } from './twilio/rest';
@@ -211,11 +212,19 @@ export function createHost(options: HostOptions): Host {
       const s = config.settings;
       rest = twilioRestFor(config, s.TWILIO_API_BASE_URL);
       store = createPartStore(config, { folder: demo?.partFolder ?? undefined, offThread: s.S3_OFF_THREAD });
-      pipeline = createTtsPipeline({ config, log: log.child({ part: 'tts' }), store, ttsUrl: s.TTS_URL ?? '' });
+      // part notices (TTS_NOTIFY_URL): the base the TTS service reaches us at; the route below takes them
+      const noticeBase = () => {
+        const v = s.TTS_NOTIFY_URL ?? (config.mode === 'demo' ? 'local' : 'off');
+        if (v === 'local') return `http://${loopbackHost(s.BIND_ADDRESS)}:${ports.http}`;
+        return v === 'off' ? null : v === 'public' ? urls.base : v;
+      };
+      const ttsLog = log.child({ part: 'tts' });
+      const tts = (pipeline = createTtsPipeline({ config, log: ttsLog, store, ttsUrl: s.TTS_URL ?? '', noticeBase }));
+      const partNotices = noticeRoute({ deliver: (token, n) => tts.notice?.(token, n) ?? false, log: ttsLog });
 
       // HTTP first (its port may be 0 in tests), then the URLs that depend on it, then the app.
       let app: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | null = null;
-      httpServer = createServer((req, res) => (app ? app(req, res) : res.writeHead(503).end()));
+      httpServer = createServer((req, res) => partNotices(req, res) || (app ? app(req, res) : res.writeHead(503).end()));
       ports.http = await listen(httpServer, s.HTTP_PORT, s.BIND_ADDRESS, 'HTTP_PORT');
       urls = publicUrls(config, ports.http);
       const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
@@ -228,7 +237,7 @@ export function createHost(options: HostOptions): Host {
       wsServer.on('upgrade', upgrade);
       ports.ws = await listen(wsServer, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT');
 
-      const loopback = s.BIND_ADDRESS === '0.0.0.0' || s.BIND_ADDRESS === '::' ? '127.0.0.1' : s.BIND_ADDRESS;
+      const loopback = loopbackHost(s.BIND_ADDRESS);
       demo?.connect({ httpBase: `http://${loopback}:${ports.http}`, mediaUrl: `ws://${loopback}:${ports.ws}${MEDIA_PATH}`, urls });
 
       const s3Credentials = defaultProvider(); // one chain for every run: it caches and refreshes like the part store's
@@ -306,6 +315,12 @@ export function createHost(options: HostOptions): Host {
       return admission;
     },
   };
+}
+
+/** Where this machine reaches the servers bound to `bind` (an any-address bind is reached on loopback; IPv6 in []). */
+export function loopbackHost(bind: string): string {
+  const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Demo mode: point the Twilio and TTS settings at the embedded stand-ins. */

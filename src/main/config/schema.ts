@@ -101,6 +101,11 @@ export const settingsSchema = z.object({
     .refine((v) => v === 'off' || /^https?:\/\//.test(v.replaceAll('{jobId}', 'j')), 'must be off or an http(s) URL (with {jobId})')
     .optional(),
   TTS_DONE_MARKER: bool(true),
+  // capacity (issue 16): part notices from the TTS service instead of dense polling
+  TTS_NOTIFY_URL: z
+    .string()
+    .refine((v) => v === 'off' || v === 'public' || v === 'local' || /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(v), 'must be off, public, local or an http(s) base URL')
+    .optional(),
   END_MARK_SLACK_MS: ms(5000, 500),
   // end rel
 
@@ -195,6 +200,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   // rel (issue 14)
   TTS_CANCEL_URL:
     'Where a reply nobody will hear is cancelled (barge-in, hang-up, handoff): DELETE to this URL, {jobId} replaced; unset = DELETE {TTS_URL}/{jobId}; off = never (best effort, never blocks the call)',
+  TTS_NOTIFY_URL:
+    'Part notices: each TTS job carries notify_url = {this}/tts_part/{token} and the service POSTs {"part": N} after each part and {"done": true} after the done marker; the poller fetches a part as soon as it is announced and polls only as a safety net. public = PUBLIC_URL; local = this host on loopback (HTTP_PORT) (a service on the same machine, the demo); a URL = the base the TTS service reaches this host at; off = poll only (the service need not support it); unset = local in demo mode (the stand-in notifies), off otherwise',
   TTS_DONE_MARKER:
     'The TTS service writes {prefix}/{jobId}/done after the last part: a job quiet for JOB_IDLE_TIMEOUT_MS without it was cut short (an error and the apology); false = the quiet job is complete',
   END_MARK_SLACK_MS: "A reply's end mark not echoed this long after its audio should have finished playing: the stream is stuck and is closed with an error",

@@ -2,11 +2,13 @@
 // `{keyPrefix}/{jobId}/partN.wav` in rotating real-world RIFF layouts, each part landing a bit faster than
 // real time, and finally `{keyPrefix}/{jobId}/done`. Used by tests, the demo (audioFor = the demo voice) and the benchmarks.
 // DELETE {url}/{jobId} cancels a job: no part is written after it (the host sends it on barge-in, hang-up, handoff).
+// A job with a notify_url gets part notices: {"part": N} after each part is written, {"done": true} after the marker.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../demo/utterances';
+import { postJson } from '../net/post-json';
 import type { PartWriter } from './part-writer';
 import { doneKey, partKey } from '../tts/keys';
 import { buildWav, WAV_LAYOUTS, type WavLayout } from './wav-writer';
@@ -35,6 +37,8 @@ export interface TtsStandInOptions {
   /** Part key template ({prefix}, {jobId}, {n}), as the poller's PART_KEY_TEMPLATE (default {prefix}/{jobId}/part{n}.wav). */
   partKeyTemplate?: string;
   fail?: (req: { text: string; callSid?: string }) => StandInFailure | null;
+  /** Drop this notice instead of sending it (tests: a lost notice). */
+  dropNotice?: (notice: { part?: number; done?: boolean }, job: StandInJob) => boolean;
 }
 
 export interface StandInPart {
@@ -61,6 +65,10 @@ export interface StandInJob {
   error?: string;
   /** When a DELETE cancelled it (epoch ms). */
   cancelledAt?: number;
+  /** The job's notify_url (part notices), if the host asked for them. */
+  notifyUrl?: string;
+  /** Notices sent, with the status the host answered (0: no answer). */
+  notices: Array<{ part?: number; done?: boolean; status: number }>;
 }
 
 export interface TtsStandIn {
@@ -104,6 +112,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
         const putAt = Date.now();
         await opts.writer.put(key, buildWav(Buffer.from(audio), layout));
         job.parts.push({ part: n, key, layout, bytes: audio.length, putAt, landedAt: Date.now() });
+        notify(job, { part: n });
       }
       if (stopAfter !== null) {
         job.state = 'stopped';
@@ -113,6 +122,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
       await opts.writer.put(doneKey(scheme, job.jobId), Buffer.alloc(0));
       job.doneAt = Date.now();
       job.state = 'done';
+      notify(job, { done: true });
     } catch (err) {
       if (abort.signal.aborted) job.state = 'cancelled';
       else job.state = stopping.signal.aborted ? 'stopped' : 'failed';
@@ -120,6 +130,19 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
     } finally {
       writing.delete(job.jobId);
     }
+  }
+
+  /** A part notice to the job's notify_url: at most once, never awaited by the writes (the service's own rule). */
+  function notify(job: StandInJob, notice: { part?: number; done?: boolean }): void {
+    if (!job.notifyUrl || opts.dropNotice?.(notice, job)) return;
+    const sent = { ...notice, status: 0 };
+    job.notices.push(sent);
+    const p = postJson(new URL(job.notifyUrl), { job_id: job.jobId, ...notice }, { timeoutMs: 2000 }).then(
+      (r) => void (sent.status = r.status),
+      () => undefined,
+    );
+    running.add(p);
+    void p.finally(() => running.delete(p));
   }
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -142,7 +165,7 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
       raw += chunk;
       if (raw.length > 64 * 1024) return send(res, 413, { error: 'request too large' });
     }
-    let body: { text?: unknown; callSid?: unknown; streamSid?: unknown };
+    let body: { text?: unknown; callSid?: unknown; streamSid?: unknown; notify_url?: unknown };
     try {
       body = JSON.parse(raw) as typeof body;
     } catch {
@@ -172,6 +195,8 @@ export async function startTtsStandIn(opts: TtsStandInOptions): Promise<TtsStand
       audio,
       parts: [],
       state: 'writing',
+      notices: [],
+      ...(typeof body.notify_url === 'string' && /^https?:\/\//.test(body.notify_url) ? { notifyUrl: body.notify_url } : {}),
     };
     jobs.set(jobId, job);
     const count = Math.max(1, Math.ceil(audio.length / Math.max(1, Math.round(partMs * 8))));

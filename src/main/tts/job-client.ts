@@ -1,4 +1,4 @@
-// Starts a TTS job: POST {text, callSid, streamSid} to TTS_URL → {job_id} (or {jobId}).
+// Starts a TTS job: POST {text, callSid, streamSid[, notify_url]} to TTS_URL → {job_id} (or {jobId}).
 import { PostError, postJson, type PostResult } from '../net/post-json';
 import { TtsError } from './types';
 
@@ -6,6 +6,8 @@ export interface JobRequest {
   text: string;
   callSid: string;
   streamSid: string;
+  /** Where the service may POST part notices for this job (notices.ts); absent when TTS_NOTIFY_URL is off. */
+  notify_url?: string;
 }
 
 export interface StartJobOptions {

@@ -3,12 +3,14 @@
 // The reply's budget is JOB_IDLE_TIMEOUT_MS: the job's start (within min(TTS_TIMEOUT_MS, that)) and every S3 read
 // for the next part must fit in it, so a failure is known — and the apology can play — within it. A failure after
 // audio was handed on says so in plain words (how far the reply got). A reply cancelled (or failed) with a known
-// job id tells the service (job-cancel.ts), best effort; stop() awaits those requests too.
+// job id tells the service (job-cancel.ts), best effort; stop() awaits those requests too. With part notices on
+// (TTS_NOTIFY_URL), each reply sends a notify_url with its job and its poller wakes on the notices (notices.ts).
 import type { Config } from '../config/load';
 import type { Logger } from '../log';
 import { cancelTarget, sendCancel, type CancelOutcome } from './job-cancel';
 import { startTtsJob } from './job-client';
 import { keySchemeFrom } from './keys';
+import { NoticeBoard, type NoticeBox } from './notices';
 import { pollJob, type PollEnd } from './poller';
 import { DEFAULT_TUNING, LandingModel, queuedNow, type Bucket, type PollTuning } from './schedule';
 import { TtsError, type AudioPart, type PartStore, type ReplyAudio, type TtsPipeline } from './types';
@@ -21,6 +23,8 @@ export interface TtsPipelineDeps {
   now?: () => number;
   /** Poll schedule knobs (tests, benchmarks); defaults are the product's. */
   tuning?: Partial<PollTuning>;
+  /** Part notices: the base URL the TTS service reaches this host at (…/tts_part/{token} is added), null = off. */
+  noticeBase?: () => string | null;
 }
 
 /** A stream's bucket is forgotten this long after its last request (streams end without telling the pipeline). */
@@ -42,14 +46,16 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
     if (!b) buckets.set(streamSid, (b = { current: { tokens: tuning.initialTokens, at: t } }));
     return b;
   };
+  const board = new NoticeBoard(now);
   let stopped = false;
   return {
+    notice: (token, notice) => board.deliver(token, notice),
     speak(text, ids) {
       const track = (p: Promise<unknown>) => {
         cancels.add(p);
         void p.finally(() => cancels.delete(p));
       };
-      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: () => bucketFor(ids.streamSid), track });
+      const reply = new Reply(text, ids, { ...deps, now, tuning, model, bucket: () => bucketFor(ids.streamSid), track, board });
       reply.start(stopped);
       if (!stopped) {
         active.add(reply);
@@ -74,6 +80,7 @@ type ReplyDeps = TtsPipelineDeps & {
   bucket: () => { current: Bucket };
   /** Keep a best-effort request (the job's cancel) for stop() to await. */
   track: (p: Promise<unknown>) => void;
+  board: NoticeBoard;
 };
 
 /** The longest wait for the service to acknowledge a cancel (it never delays the call). */
@@ -102,6 +109,8 @@ class Reply implements ReplyAudio {
   private resolveJob!: (jobId: string) => void;
   private rejectJob!: (err: unknown) => void;
   private started = false;
+  /** This reply's part notices, when the service is asked for them. */
+  private readonly notices: { token: string; box: NoticeBox; url: string } | undefined;
 
   /** Nothing starts here: start() sends the job (the pipeline calls it right after construction). */
   constructor(
@@ -113,6 +122,11 @@ class Reply implements ReplyAudio {
     this.streamSid = ids.streamSid;
     this.stats = { s3Requests: 0, startedAt: d.now() };
     const s = d.config.settings;
+    const base = d.noticeBase?.() ?? null;
+    if (base) {
+      const { token, box } = d.board.open();
+      this.notices = { token, box, url: `${base.replace(/\/+$/, '')}/tts_part/${token}` };
+    }
     this.jobId = new Promise<string>((resolve, reject) => ((this.resolveJob = resolve), (this.rejectJob = reject)));
     this.jobId.catch(() => undefined); // the media session may only iterate parts(); never an unhandled rejection
     this.finished = this.jobId
@@ -135,6 +149,7 @@ class Reply implements ReplyAudio {
           queuedMs: (t) => queuedNow(t, this.report, this.playEnd, this.lastSeenAt),
           onRequest: () => void this.stats.s3Requests++,
           onPart: (p) => this.push(p),
+          ...(this.notices ? { notices: this.notices.box, noticesTrusted: d.board.trusted() } : {}),
         });
       })
       .then(
@@ -159,6 +174,9 @@ class Reply implements ReplyAudio {
           if (!aborted) this.cancelJob(`failed: ${error.kind}`);
         },
       );
+    // a notice after the reply ended finds no one (404): the service stops hearing about this job from us
+    const notices = this.notices;
+    if (notices) void this.finished.then(() => d.board.release(notices.token));
   }
 
   /** Send the TTS job (once); `refused`: the pipeline is stopped, the reply fails at once. */
@@ -174,7 +192,7 @@ class Reply implements ReplyAudio {
     const s = this.d.config.settings;
     startTtsJob({
       url: this.d.ttsUrl,
-      request: { text: this.text, callSid: this.ids.callSid, streamSid: this.ids.streamSid },
+      request: { text: this.text, callSid: this.ids.callSid, streamSid: this.ids.streamSid, ...(this.notices ? { notify_url: this.notices.url } : {}) },
       // the job's start is part of the reply's budget: it can never use more than JOB_IDLE_TIMEOUT_MS
       timeoutMs: Math.min(s.TTS_TIMEOUT_MS, s.JOB_IDLE_TIMEOUT_MS),
       signal: this.controller.signal,

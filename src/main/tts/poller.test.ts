@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWav, fmtChunk, riff } from '../sim/wav-writer';
 import { estimateLanding, pollJob, type PollerDeps } from './poller';
+import { NoticeBox } from './notices';
 import { DEFAULT_TUNING, LandingModel } from './schedule';
 import { TransientStoreError, TtsError, type AudioPart, type PartStore } from './types';
 
@@ -300,3 +301,85 @@ describe('estimateLanding', () => {
     expect(estimateLanding(miss, 120, 123, lm)).toBe(at);
   });
 });
+
+describe('pollJob with part notices', () => {
+  /** A schedule that cannot find anything by itself within a test: only notices can. */
+  const slow = { ...DEFAULT_TUNING, denseMs: 60_000, sparseMs: 60_000, relaxedMaxMs: 60_000, lateMaxMs: 60_000, noticeSafetyMs: 60_000, doneEveryMs: 60_000, initialTokens: 1000, burst: 1000 };
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+
+  it('fetches each announced part at once and ends on the done notice: one GET per part and the miss after done', async () => {
+    const store = new MemoryStore();
+    const box = new NoticeBox();
+    const d = deps(store, { tuning: slow, notices: box, noticesTrusted: true });
+    const polling = pollJob(d);
+    await settle();
+    expect(store.gets).toEqual([]); // trusted: no GET before a notice
+    for (let n = 0; n < 3; n++) {
+      store.objects.set(`tts/j1/part${n}.wav`, buildWav(audio(800, n), 'sox'));
+      box.post({ part: n });
+      await settle();
+      expect(d.parts.map((p) => p.part)).toEqual(Array.from({ length: n + 1 }, (_, i) => i));
+    }
+    box.post({ done: true });
+    await expect(polling).resolves.toBe('done');
+    expect(store.gets).toEqual(['tts/j1/part0.wav', 'tts/j1/part1.wav', 'tts/j1/part2.wav', 'tts/j1/part3.wav']);
+  });
+
+  it('a duplicate or out-of-date notice costs no GET; a notice ahead of its part costs one, not a loop', async () => {
+    const store = new MemoryStore();
+    const box = new NoticeBox();
+    const d = deps(store, { tuning: slow, notices: box, noticesTrusted: true });
+    const polling = pollJob(d);
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(800), 'sox'));
+    box.post({ part: 0 });
+    await settle();
+    box.post({ part: 0 }); // at least once: a repeat
+    await settle();
+    expect(store.gets).toEqual(['tts/j1/part0.wav']);
+    box.post({ part: 1 }); // announced before it is readable (a service that notifies too early)
+    await settle();
+    await settle();
+    expect(store.gets).toEqual(['tts/j1/part0.wav', 'tts/j1/part1.wav']);
+    store.objects.set('tts/j1/part1.wav', buildWav(audio(800, 1), 'sox'));
+    box.post({ done: true }); // done says look again: part1 is there now, then the miss after it
+    await expect(polling).resolves.toBe('done');
+    expect(d.parts.map((p) => p.part)).toEqual([0, 1]);
+    expect(store.gets).toEqual(['tts/j1/part0.wav', 'tts/j1/part1.wav', 'tts/j1/part1.wav', 'tts/j1/part2.wav']);
+  });
+
+  it('a lost notice: the safety net still finds the part (polling never stops)', async () => {
+    const store = new MemoryStore();
+    const box = new NoticeBox();
+    const d = deps(store, { tuning: { ...slow, noticeSafetyMs: 30, denseMs: 1, sparseMs: 5, lateMaxMs: 5, relaxedMaxMs: 5, doneEveryMs: 20 }, notices: box, noticesTrusted: true });
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(800), 'sox'));
+    store.objects.set('tts/j1/done', Buffer.alloc(0));
+    await expect(pollJob(d)).resolves.toBe('done'); // no notice at all
+    expect(d.parts.map((p) => p.part)).toEqual([0]);
+  });
+
+  it('untrusted, it polls on the schedule until the job notifies, then only as a safety net', async () => {
+    const store = new MemoryStore();
+    const box = new NoticeBox();
+    const tuning = { ...DEFAULT_TUNING, denseMs: 5, sparseMs: 5, relaxedMaxMs: 5, lateMaxMs: 5, noticeSafetyMs: 60_000, doneEveryMs: 60_000, initialTokens: 1000, burst: 1000, ratePerSec: 1000 };
+    const d = deps(store, { tuning, notices: box });
+    const polling = pollJob(d);
+    await until(() => store.gets.length >= 3); // polling: part 0 not there yet
+    store.objects.set('tts/j1/part0.wav', buildWav(audio(800), 'sox'));
+    box.post({ part: 0 });
+    await until(() => d.parts.length === 1);
+    const after = store.gets.length;
+    await settle();
+    await settle();
+    expect(store.gets.length).toBe(after); // noticed: no more polling within the safety gap
+    box.post({ done: true });
+    await expect(polling).resolves.toBe('done');
+  });
+});
+
+async function until(test: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}

@@ -4,6 +4,8 @@
 // store's own retries and backoff) is aborted when JOB_IDLE_TIMEOUT_MS runs out since the last part (or the job's
 // start), so a hanging S3 can never hold the caller longer than that; a done-marker GET gets at most one
 // readTimeoutMs (and 1 s) and never past the same deadline (a done check that hangs is only a miss).
+// With part notices (notices.ts) a notice wakes the loop for a GET of the announced part at once, and the schedule
+// becomes a safety net (no GET closer than noticeSafetyMs) once the job — or, lately, the service — has notified.
 import { setTimeout as delay } from 'node:timers/promises';
 import { doneKey, partKey, type KeyScheme } from './keys';
 import {
@@ -15,6 +17,7 @@ import {
   type LandingModel,
   type PollTuning,
 } from './schedule';
+import type { NoticeBox } from './notices';
 import { TransientStoreError, TtsError, type AudioPart, type PartStore } from './types';
 import { parseWav, toMulawPart, WavError, type ParsedWav } from './wav';
 
@@ -44,6 +47,10 @@ export interface PollerDeps {
   readTimeoutMs?: number;
   /** Deadline timers (default setTimeout). */
   timers?: { set(fn: () => void, ms: number): unknown; clear(handle: unknown): void };
+  /** This job's part notices (the reply asked the service for them); the loop sleeps on them. */
+  notices?: NoticeBox;
+  /** The service has been notifying lately: poll only as a safety net from the job's start. */
+  noticesTrusted?: boolean;
 }
 
 export type PollEnd = 'done' | 'idle' | 'cancelled';
@@ -133,15 +140,41 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
   const currentWindow = () =>
     landingWindow(partsSeen === 0 ? d.startedAt : prevLanding, partsSeen === 0 ? model.first : model.gap, tuning);
   let pollNow = false;
+  // notices: the highest part announced, and whether polling is only the safety net now
+  const box = d.notices;
+  let announced = -1;
+  /** The last part fetched at once on a notice: a notice that runs ahead of its part (a miss) earns one GET, not a loop. */
+  let rushed = -1;
+  let noticed = box !== undefined && d.noticesTrusted === true;
+  const hear = () => {
+    if (!box?.pending()) return;
+    const said = box.take();
+    noticed = true;
+    if (said.part !== null) announced = Math.max(announced, said.part);
+    if (said.done && !doneSeen) doneSeen = pollNow = true; // the last part may be there already: look at once
+  };
   for (;;) {
+    hear();
+    const rush = () => announced >= n && rushed < n;
+    if (rush()) {
+      rushed = n;
+      pollNow = true;
+    }
     if (!pollNow) {
       // wait on the schedule before every GET, the first one too (with nothing queued and no token, that is a wait)
       const at = now();
       let wait = nextPollDelay({ now: at, first: partsSeen === 0, queuedMs: d.queuedMs(at), window: currentWindow(), bucket: bucket.current }, tuning);
+      if (noticed) wait = Math.max(wait, tuning.noticeSafetyMs);
       if (failures > 0) wait = Math.max(wait, 100 * failures); // the SDK already retried: give the store a moment
-      const untilIdle = idleDeadline() - at;
-      await sleep(Math.max(0, Math.min(wait, untilIdle)), signal);
+      const ms = Math.max(0, Math.min(wait, idleDeadline() - at));
+      const woke = box ? await box.sleep(ms, signal, timers) : (await sleep(ms, signal), 'timer');
       if (signal.aborted) return 'cancelled';
+      if (woke === 'notice') {
+        hear();
+        // a notice about a part we already have says nothing new: back to the schedule, no GET
+        if (rush()) rushed = n;
+        else if (!pollNow) continue;
+      }
     }
     pollNow = false;
     if (now() >= idleDeadline()) {
@@ -176,6 +209,7 @@ export async function pollJob(d: PollerDeps): Promise<PollEnd> {
       lastMissAt = undefined;
       n++;
       d.onPart(part);
+      if (doneSeen) pollNow = true; // the service said it is done: the next GET is only the last look
       continue;
     }
     lastMissAt = sentAt;

@@ -26,6 +26,8 @@ export interface PollTuning {
   doneEveryMs: number;
   /** EWMA weight of a new observation. */
   alpha: number;
+  /** With part notices (notices.ts): the shortest gap between GETs once the job or the service notifies (safety net). */
+  noticeSafetyMs: number;
 }
 
 export const DEFAULT_TUNING: PollTuning = {
@@ -41,6 +43,7 @@ export const DEFAULT_TUNING: PollTuning = {
   initialTokens: 0,
   doneEveryMs: 250,
   alpha: 0.25,
+  noticeSafetyMs: 250,
 };
 
 // ── token bucket ────────────────────────────────────────────────────────────────────────────────────────

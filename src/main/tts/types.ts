@@ -1,4 +1,5 @@
 // The contract between the TTS pipeline (src/main/tts) and the media server (src/main/media).
+import type { Notice } from './notices';
 
 /** One TTS part as played: the WAV data chunk only, already G.711 mu-law 8 kHz mono. */
 export interface AudioPart {
@@ -54,6 +55,8 @@ export interface ReplyAudio {
 
 export interface TtsPipeline {
   speak(text: string, ids: { callSid: string; streamSid: string; replyId: string }): ReplyAudio;
+  /** A part notice from the TTS service for the reply holding `token` (notices.ts): false when none does. */
+  notice?(token: string, notice: Notice): boolean;
   /** Cancels every reply, aborts in-flight requests. */
   stop(): Promise<void>;
 }
