@@ -1,10 +1,11 @@
 // The soak's "flat" rule (scripts/soak/run.ts): end − start and end − middle within max(pct × start, abs).
 import { describe, expect, it } from 'vitest';
-import { TOLERANCE, verdict } from '../scripts/soak/run';
+import { startCheckpointMs, TOLERANCE, trendPer10Min, verdict } from '../scripts/soak/run';
 import type { SoakSample } from '../scripts/soak/host';
+import { readStatus, rssSplit } from '../scripts/soak/proc';
 
 const sample = (over: Partial<SoakSample> = {}): SoakSample => ({
-  at: 0, rssMb: 200, heapUsedMb: 50, heapTotalMb: 80, externalMb: 5, fds: 400, handles: 100, handleTypes: {}, loopP50Ms: 10, loopP99Ms: 30,
+  at: 0, rssMb: 200, rssAnonMb: 150, rssFileMb: 50, heapUsedMb: 50, heapTotalMb: 80, externalMb: 5, fds: 400, handles: 100, handleTypes: {}, loopP50Ms: 10, loopP99Ms: 30,
   loopMaxMs: 60, activeCalls: 200, registryCalls: 300, streams: 200, ...over,
 });
 
@@ -23,4 +24,29 @@ describe('soak verdict', () => {
     expect(v.rows.filter((r) => !r.flat).map((r) => r.metric)).toEqual(failing);
     expect(v.rows.map((r) => r.metric)).toEqual(Object.keys(TOLERANCE));
   });
+});
+
+describe('soak checkpoints and trend', () => {
+  it.each([
+    [2, 18_000, 18_000],
+    [10, 30_000, 180_000],
+    [40, 30_000, 720_000],
+    [5, 30_000, 90_000],
+  ])('a %i min run with a %i ms ramp takes its start at %i ms', (minutes, rampMs, at) => expect(startCheckpointMs(minutes * 60_000, rampMs)).toBe(at));
+
+  const series = (f: (t: number) => number) => Array.from({ length: 11 }, (_, i) => ({ ...sample(), t: i * 60, rssMb: f(i * 60) }));
+
+  it('reads a steady climb as its slope per 10 minutes', () => expect(trendPer10Min(series((t) => 400 + t / 60), 'rssMb', 0)).toBe(10));
+  it('reads a plateau that swings as ~0', () => expect(Math.abs(trendPer10Min(series((t) => 500 + ((t / 60) % 2 ? 12 : -12)), 'rssMb', 0)!)).toBeLessThan(3));
+  it('only counts samples from the given time on', () => expect(trendPer10Min(series((t) => (t < 300 ? 300 + t : 600)), 'rssMb', 300)).toBe(0));
+  it('says nothing from fewer than 3 samples', () => expect(trendPer10Min(series(() => 1), 'rssMb', 540)).toBeNull());
+});
+
+describe('rssSplit', () => {
+  it('reads anonymous and file-backed RSS from /proc status', () => {
+    const status = 'Name:\tnode\nVmRSS:\t  512000 kB\nRssAnon:\t  440320 kB\nRssFile:\t   73420 kB\nRssShmem:\t       0 kB\n';
+    expect(rssSplit(status)).toEqual({ rssAnonMb: 430, rssFileMb: 71.7 });
+  });
+  it('gives -1 where the lines are missing (not Linux)', () => expect(rssSplit('')).toEqual({ rssAnonMb: -1, rssFileMb: -1 }));
+  it('reads this process', () => expect(rssSplit(readStatus()).rssAnonMb).toBeGreaterThan(0));
 });

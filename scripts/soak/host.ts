@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/main/config/load';
 import { createHost } from '../../src/main/host';
 import { createLogger } from '../../src/main/log';
+import { readStatus, rssSplit } from './proc';
 
 export interface SoakSample {
   at: number;
@@ -13,6 +14,10 @@ export interface SoakSample {
   heapUsedMb: number;
   heapTotalMb: number;
   externalMb: number;
+  /** RSS split (/proc/self/status; -1 where there is none): anonymous (malloc, V8 heaps) vs file-backed pages
+   * (the node binary and shared libraries, paged in as code paths first run) — only anonymous growth can be a leak. */
+  rssAnonMb: number;
+  rssFileMb: number;
   /** Open file descriptors (/proc/self/fd; -1 where there is none): files, sockets, pipes. Handles miss open files. */
   fds: number;
   /** process.getActiveResourcesInfo(): total and by type. */
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
       heapUsedMb: mb(m.heapUsed),
       heapTotalMb: mb(m.heapTotal),
       externalMb: mb(m.external),
+      ...rssSplit(readStatus()),
       fds: openFds(),
       handles: handles.length,
       handleTypes: types,

@@ -50,6 +50,33 @@ function arg(name: string, fallback: number | string): number | string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * When the start checkpoint is taken. Ended calls stay in the live list for the registry's 60 s linger, and the
+ * process grows to its working set over its first minutes (V8 sizes its heap to the allocation rate: ~80 MB of RSS
+ * in the first ~3 min at 200 calls, measured), so on runs long enough the start waits for both: at least ramp + 60 s,
+ * and 30 % of the run. A start taken inside that warm-up reads the warm-up as a leak.
+ */
+export function startCheckpointMs(durationMs: number, rampMs: number): number {
+  if (durationMs < 4 * 60_000) return rampMs;
+  return Math.max(rampMs + 60_000, Math.round(durationMs * 0.3));
+}
+
+/** Least-squares slope of a metric over the samples taken at or after `fromSec`, per 10 minutes (null: < 3 samples). */
+export function trendPer10Min(samples: Array<{ t: number } & Record<Metric | 'heapTotalMb' | 'externalMb', number>>, metric: Metric | 'heapTotalMb' | 'externalMb', fromSec: number): number | null {
+  const pts = samples.filter((s) => s.t >= fromSec && Number.isFinite(s[metric]));
+  if (pts.length < 3) return null;
+  const n = pts.length;
+  const mt = pts.reduce((a, s) => a + s.t, 0) / n;
+  const mv = pts.reduce((a, s) => a + s[metric], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const s of pts) {
+    num += (s.t - mt) * (s[metric] - mv);
+    den += (s.t - mt) ** 2;
+  }
+  return den === 0 ? null : Math.round((num / den) * 600 * 10) / 10;
+}
+
 export function verdict(start: SoakSample, mid: SoakSample, end: SoakSample) {
   const rows = (Object.keys(TOLERANCE) as Metric[]).map((metric) => {
     const t = TOLERANCE[metric];
@@ -68,9 +95,7 @@ async function main(): Promise<void> {
   const out = resolve(arg('out', join(root, 'bench/out', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)));
   const durationMs = minutes * 60_000;
   const rampMs = Math.min(30_000, durationMs * 0.15);
-  // ended calls stay in the live list for the registry's 60 s linger: memory climbs until the first ones leave,
-  // so on runs long enough the start checkpoint waits for that plateau
-  const warmMs = durationMs >= 4 * 60_000 ? rampMs + 60_000 : rampMs;
+  const warmMs = startCheckpointMs(durationMs, rampMs);
 
   const greeting = parseWav(readFileSync(join(root, 'resources/audio/greeting.mulaw.wav'))).data;
   const audio = Buffer.from(greeting.subarray(0, greeting.length - (greeting.length % 160))); // whole frames: no padding
@@ -179,7 +204,7 @@ async function main(): Promise<void> {
   const take = async (phase: string) => {
     const s = await ask<SoakSample>('sample');
     samples.push({ ...s, phase, t: Math.round((s.at - t0) / 1000) });
-    console.log(`  ${phase.padEnd(8)} t=${String(Math.round((s.at - t0) / 1000)).padStart(4)}s rss ${s.rssMb} MB heap ${s.heapUsedMb} MB fds ${s.fds} handles ${s.handles} loop p99 ${s.loopP99Ms} ms active ${s.activeCalls} streams ${s.streams} | calls ok ${tally.ok} failed ${tally.failed}`);
+    console.log(`  ${phase.padEnd(8)} t=${String(Math.round((s.at - t0) / 1000)).padStart(4)}s rss ${s.rssMb} MB (anon ${s.rssAnonMb}, file ${s.rssFileMb}) heap ${s.heapUsedMb}/${s.heapTotalMb} MB ext ${s.externalMb} fds ${s.fds} handles ${s.handles} loop p99 ${s.loopP99Ms} ms active ${s.activeCalls} streams ${s.streams} | calls ok ${tally.ok} failed ${tally.failed}`);
     return s;
   };
   console.log(`soak: ${calls} calls at a time for ${minutes} min (ramp ${Math.round(rampMs / 1000)} s, start checkpoint at ${Math.round(warmMs / 1000)} s, sample every ${sampleEvery / 1000} s) on ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -207,6 +232,10 @@ async function main(): Promise<void> {
   const middle = mid ?? samples.filter((s) => s.phase !== 'baseline')[Math.floor(samples.length / 2)]!;
   const v = verdict(start, middle, end);
   const elapsedMin = (end.at - t0) / 60_000;
+  const measured = samples.filter((x) => x.phase !== 'baseline' && x.phase !== 'drained');
+  const half = middle.at ? Math.round((middle.at - t0) / 1000) : 0;
+  const trend = (m: Parameters<typeof trendPer10Min>[1]) => trendPer10Min(measured, m, half);
+  const trends = { rssMb: trend('rssMb'), heapUsedMb: trend('heapUsedMb'), heapTotalMb: trend('heapTotalMb'), fds: trend('fds') };
   const report = {
     kind: 'soak',
     params: { calls, minutes, sampleEverySec: sampleEvery / 1000, rampSec: rampMs / 1000, startCheckpointSec: warmMs / 1000 },
@@ -216,6 +245,7 @@ async function main(): Promise<void> {
     tolerance: TOLERANCE,
     checkpoints: { baseline, start, middle, end, drained },
     verdict: v,
+    trendsPer10MinSecondHalf: trends,
     samples,
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -225,6 +255,7 @@ async function main(): Promise<void> {
   console.log('\n| metric | start | middle | end | end − start | end − middle | allowed | flat |\n|---|---|---|---|---|---|---|---|');
   for (const r of v.rows) console.log(`| ${r.metric} | ${r.start} | ${r.mid} | ${r.end} | ${r.growth} | ${r.lateGrowth} | ${r.allowed} | ${r.flat ? 'yes' : 'NO'} |`);
   console.log(`\nflat = end − start and end − middle within max(pct × start, abs): ${Object.entries(TOLERANCE).map(([k, t]) => `${k} ${t.pct * 100}% / ${t.abs}`).join(', ')}`);
+  console.log(`trend over the second half (least squares, per 10 min): rss ${trends.rssMb} MB, heap used ${trends.heapUsedMb} MB, heap committed ${trends.heapTotalMb} MB, fds ${trends.fds}`);
   console.log(`drained (calls over): fds ${drained.fds} (baseline ${baseline.fds}), handles ${drained.handles} (baseline ${baseline.handles}), active calls ${drained.activeCalls}, rss ${drained.rssMb} MB`);
   console.log(`verdict: ${v.flat ? 'FLAT' : 'NOT FLAT'}; figures in ${out}`);
   process.exitCode = v.flat && tally.failed === 0 ? 0 : 1;
