@@ -1,6 +1,6 @@
 // The soak's "flat" rule (scripts/soak/run.ts): end − start and end − middle within max(pct × start, abs).
 import { describe, expect, it } from 'vitest';
-import { startCheckpointMs, TOLERANCE, trendPer10Min, verdict } from '../scripts/soak/run';
+import { settled, startCheckpointMs, TOLERANCE, trendPer10Min, verdict } from '../scripts/soak/run';
 import type { SoakSample } from '../scripts/soak/host';
 import { readStatus, rssSplit } from '../scripts/soak/proc';
 
@@ -30,7 +30,10 @@ describe('soak checkpoints and trend', () => {
   it.each([
     [2, 18_000, 18_000],
     [10, 30_000, 180_000],
-    [40, 30_000, 720_000],
+    [30, 30_000, 540_000],
+    [32, 30_000, 960_000],
+    [40, 30_000, 960_000],
+    [120, 30_000, 2_160_000],
     [5, 30_000, 90_000],
   ])('a %i min run with a %i ms ramp takes its start at %i ms', (minutes, rampMs, at) => expect(startCheckpointMs(minutes * 60_000, rampMs)).toBe(at));
 
@@ -49,4 +52,24 @@ describe('rssSplit', () => {
   });
   it('gives -1 where the lines are missing (not Linux)', () => expect(rssSplit('')).toEqual({ rssAnonMb: -1, rssFileMb: -1 }));
   it('reads this process', () => expect(rssSplit(readStatus()).rssAnonMb).toBeGreaterThan(0));
+});
+
+describe('settled checkpoints', () => {
+  const run = (handles: number[]) => handles.map((h, i) => ({ ...sample(), t: i * 30, handles: h }));
+
+  it('a spike at the checkpoint does not decide: the median of its neighbourhood does', () => {
+    const samples = run([400, 410, 730, 395, 405]);
+    expect(settled(samples, 2).handles).toBe(405);
+    expect(samples[2]!.handles).toBe(730); // the sample itself is left alone
+  });
+
+  it('a real climb moves the median, so the verdict still catches a leak', () => {
+    const flat = run([400, 420, 390, 410, 405, 395, 415, 400, 410]);
+    const leak = run([400, 420, 440, 460, 480, 500, 520, 540, 560]);
+    const judge = (s: ReturnType<typeof run>) => verdict(settled(s.slice(0, 5), 0, 4), settled(s, 4), settled(s.slice(-5), 4, 4));
+    expect(judge(flat).rows.find((r) => r.metric === 'handles')!.flat).toBe(true);
+    expect(judge(leak).rows.find((r) => r.metric === 'handles')!.flat).toBe(false);
+  });
+
+  it('at the edges it uses what there is', () => expect(settled(run([10, 20, 30]), 0).handles).toBe(20));
 });
