@@ -28,7 +28,6 @@ describe('NoticeBox', () => {
     expect(box.pending()).toBe(false);
     box.post({ done: true });
     expect(box.take()).toEqual({ part: 2, done: true });
-    expect(box.heard).toBe(true);
   });
 
   it('sleep() ends on its timer, on a notice, or on abort — whichever comes first', async () => {

@@ -31,13 +31,11 @@ export class NoticeBox {
   private done = false;
   private fresh = false;
   private wake: (() => void) | null = null;
-  /** Some notice reached this reply (its job's service notifies). */
-  heard = false;
 
   post(n: Notice): void {
     if (n.part !== undefined) this.part = Math.max(this.part ?? -1, n.part);
     if (n.done) this.done = true;
-    this.heard = this.fresh = true;
+    this.fresh = true;
     this.wake?.();
   }
 
