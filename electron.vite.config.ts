@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// main: the Electron shell (index), the headless host (serve) and the S3 poller's worker thread share one build.
+// main: the Electron shell (index), the headless host (serve) and the worker threads (S3 poller, media) share one build.
 // preload: CommonJS, because sandboxed preloads cannot be ES modules.
 export default defineConfig({
   main: {
@@ -12,6 +12,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           serve: resolve(__dirname, 'src/main/serve.ts'),
           's3-worker': resolve(__dirname, 'src/main/tts/s3-worker.ts'),
+          'media-worker': resolve(__dirname, 'src/main/media/thread/worker.ts'),
         },
       },
     },

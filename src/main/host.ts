@@ -25,6 +25,7 @@ import type { MediaTaps } from './media/tap';
 import { ListenHub } from './monitor/listen';
 import { Recorder } from './monitor/recorder';
 import { listen } from './net/listen';
+import { createMediaThread, type MediaThread } from './media/thread/client';
 import { createPartStore } from './tts/store';
 import { noticeRoute } from './tts/notice-route';
 import { createTtsPipeline } from './tts/pipeline';
@@ -68,7 +69,7 @@ export function createHost(options: HostOptions): Host {
   const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log, retentionDays: hs.HISTORY_RETENTION_DAYS });
   // -- end history
   // -- listen and recordings (monitor/): a listen-in tap and a recording tap on every stream
-  const listenHub = new ListenHub({ now, timers: realTimers });
+  const listenHub = new ListenHub({ now, timers: realTimers, onListening: (sid, on) => thread?.listen(sid, on) });
   const recorder = new Recorder({ dir: join(options.config.dataDir, 'history'), log: log.child({ part: 'recording' }), now, callStartedAt: (sid) => registry.get(sid)?.startedAt });
   const record = hs.RECORDINGS;
   const monitorTaps: MediaTaps = (callSid, streamSid) => [listenHub.tap(callSid), record ? recorder.tap(callSid, streamSid) : null].filter((t) => t !== null);
@@ -78,6 +79,8 @@ export function createHost(options: HostOptions): Host {
   let demo: Demo | null = null;
   let httpServer: Server | null = null;
   let wsServer: Server | null = null;
+  /** MEDIA_THREAD=worker: the media thread (it listens on WS_PORT itself). */
+  let thread: MediaThread | null = null;
   /** Handoff, conversations, webhook app and media server, once the HTTP port is known. */
   let room: CallRoom | null = null;
   let pipeline: TtsPipeline | null = null;
@@ -121,7 +124,7 @@ export function createHost(options: HostOptions): Host {
     return {
       mode: config.mode,
       twiml: { ...twiml, port: ports.http },
-      media: { state: wsServer?.listening ? 'up' : 'down', port: ports.ws, detail: room ? `${room.media.activeStreams()} streams` : undefined },
+      media: { state: wsServer?.listening || thread?.running() ? 'up' : 'down', port: ports.ws, detail: room ? `${room.media.activeStreams()} streams` : undefined },
       tts: serviceFrom(checks, ['tts'], pending),
       s3: serviceFrom(checks, ['s3'], pending),
       twilio: serviceFrom(checks, ['twilio', 'connectDid'], pending),
@@ -211,7 +214,6 @@ export function createHost(options: HostOptions): Host {
 
       const s = config.settings;
       rest = twilioRestFor(config, s.TWILIO_API_BASE_URL);
-      store = createPartStore(config, { folder: demo?.partFolder ?? undefined, offThread: s.S3_OFF_THREAD });
       // part notices (TTS_NOTIFY_URL): the base the TTS service reaches us at; the route below takes them
       const noticeBase = () => {
         const v = s.TTS_NOTIFY_URL ?? (config.mode === 'demo' ? 'local' : 'off');
@@ -219,8 +221,11 @@ export function createHost(options: HostOptions): Host {
         return v === 'off' ? null : v === 'public' ? urls.base : v;
       };
       const ttsLog = log.child({ part: 'tts' });
-      const tts = (pipeline = createTtsPipeline({ config, log: ttsLog, store, ttsUrl: s.TTS_URL ?? '', noticeBase }));
-      const partNotices = noticeRoute({ deliver: (token, n) => tts.notice?.(token, n) ?? false, log: ttsLog });
+      // MEDIA_THREAD=worker: the part store and the TTS pipeline live in the media thread with the streams
+      const inProcess = s.MEDIA_THREAD === 'main';
+      if (inProcess) store = createPartStore(config, { folder: demo?.partFolder ?? undefined, offThread: s.S3_OFF_THREAD });
+      const tts = (pipeline = store ? createTtsPipeline({ config, log: ttsLog, store, ttsUrl: s.TTS_URL ?? '', noticeBase }) : null);
+      const partNotices = noticeRoute({ deliver: (token, n) => (tts ? (tts.notice?.(token, n) ?? false) : (thread?.partNotice(token, n) ?? false)), log: ttsLog });
 
       // HTTP first (its port may be 0 in tests), then the URLs that depend on it, then the app.
       let app: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | null = null;
@@ -229,13 +234,34 @@ export function createHost(options: HostOptions): Host {
       urls = publicUrls(config, ports.http);
       const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
       admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices, callEnded });
-      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: pipeline, authToken: authToken(), now, admission, notices, taps: monitorTaps }));
+      thread = inProcess
+        ? null
+        : createMediaThread({
+            config,
+            registry,
+            admission,
+            listenHub,
+            notices,
+            log: log.child({ part: 'media' }),
+            urls,
+            authToken: authToken(),
+            partFolder: demo?.partFolder ?? null,
+            noticeBase: noticeBase(),
+            recordingsDir: join(config.dataDir, 'history'),
+            attach: (control) => room?.conversations.attach(control) ?? null,
+            loopback: loopbackHost(s.BIND_ADDRESS),
+          });
+      const roomTts: TtsPipeline = tts ?? { speak: () => { throw new Error('the TTS pipeline runs in the media thread'); }, stop: async () => undefined };
+      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: roomTts, authToken: authToken(), now, admission, notices, taps: monitorTaps, ...(thread ? { media: thread } : {}) }));
       app = r.app;
       const upgrade = r.upgrade;
       httpServer.on('upgrade', upgrade);
-      wsServer = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('Media Streams WebSocket: connect with an upgrade to /media'));
-      wsServer.on('upgrade', upgrade);
-      ports.ws = await listen(wsServer, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT');
+      if (thread) ports.ws = await thread.start();
+      else {
+        wsServer = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('Media Streams WebSocket: connect with an upgrade to /media'));
+        wsServer.on('upgrade', upgrade);
+        ports.ws = await listen(wsServer, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT');
+      }
 
       const loopback = loopbackHost(s.BIND_ADDRESS);
       demo?.connect({ httpBase: `http://${loopback}:${ports.http}`, mediaUrl: `ws://${loopback}:${ports.ws}${MEDIA_PATH}`, urls });
@@ -284,6 +310,7 @@ export function createHost(options: HostOptions): Host {
     room = null;
     pipeline = null;
     store = null;
+    thread = null;
     httpServer = null;
     wsServer = null;
     offHistory = null;

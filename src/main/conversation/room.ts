@@ -9,7 +9,7 @@ import type { NoticeHub } from '../console/notices';
 import { MEDIA_PATH, type PublicUrls } from '../config/urls';
 import type { Logger } from '../log';
 import type { StreamAdmission } from '../media/admission';
-import { bargeInDetectorFactory } from '../media/bargein/factory';
+import { detectorFor } from '../media/bargein/factory';
 import { realTimers } from '../media/pacer';
 import { createMediaServer, type MediaServer } from '../media/server';
 import type { TtsPipeline } from '../tts/types';
@@ -33,6 +33,8 @@ export interface CallRoomDeps {
   notices?: NoticeHub;
   /** listen: the MediaTaps of every stream (listen-in, recording). */
   taps?: MediaTaps;
+  /** MEDIA_THREAD=worker: the media server is the media thread's (it builds its own detector and taps). */
+  media?: MediaServer;
 }
 
 export interface CallRoom {
@@ -63,9 +65,8 @@ export function createCallRoom(d: CallRoomDeps): CallRoom {
   const app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations: manager, admission });
   // the barge-in detector: Silero behind the energy gate and the echo guard (media/bargein), or the energy detector alone
   const s = config.settings;
-  const createDetector =
-    s.BARGE_IN_MODEL === 'silero' ? bargeInDetectorFactory({ minSpeechMs: s.BARGE_IN_MIN_SPEECH_MS, log: log.child({ part: 'bargein' }), ...(s.BARGE_IN_THREAD === 'worker' ? { thread: 'worker' as const } : {}) }) : undefined;
-  const media = createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, createDetector, taps: d.taps });
+  const createDetector = d.media ? undefined : detectorFor(s, log.child({ part: 'bargein' }));
+  const media = d.media ?? createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, createDetector, taps: d.taps });
   return {
     handoff,
     conversations: manager,

@@ -7,7 +7,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import twilio from 'twilio';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CallRegistry } from '../calls/registry';
 import type { Config } from '../config/load';
 import { MEDIA_PATH, type PublicUrls } from '../config/urls';
 import type { Logger } from '../log';
@@ -16,14 +15,21 @@ import type { TtsPipeline } from '../tts/types';
 import type { DetectorEvent, BargeInDetector } from './bargein/energy';
 import { createPacer, realTimers, type Pacer, type TimerApi } from './pacer';
 import type { NoticeHub } from '../console/notices';
-import { CLOSE, type StreamAdmission } from './admission';
-import { MediaSession, type StreamControl, type StreamListener } from './session';
+import { CLOSE, type Admission, type StartClaim } from './admission';
+import { MediaSession, type StreamControl, type StreamListener, type StreamRegistry } from './session';
 import type { MediaTaps } from './tap';
 import type { VadOptions } from './vad';
 
+/** Admission as the media server sees it: StreamAdmission in process, a round trip to the main thread in the media
+ *  thread (thread/worker.ts). `ticket` identifies the socket. */
+export interface StreamGate {
+  admit(start: StartClaim, ticket: object): Admission | Promise<Admission>;
+  release(ticket: object): void;
+}
+
 export interface MediaDeps {
   config: Config;
-  registry: CallRegistry;
+  registry: StreamRegistry;
   log: Logger;
   urls: PublicUrls;
   tts: TtsPipeline;
@@ -40,9 +46,9 @@ export interface MediaDeps {
   timers?: TimerApi;
   vad?: Partial<VadOptions>;
   /** Decides every start (grants issued by the routes that answer calls with a <Stream>). */
-  admission: StreamAdmission;
+  admission: StreamGate;
   /** Refusals the operator should see (over the cap, no start). */
-  notices?: NoticeHub;
+  notices?: Pick<NoticeHub, 'post'>;
 }
 
 export interface MediaServer {
@@ -102,7 +108,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
     const ticket = {};
     let startTimer: unknown = timers.set(() => {
       startTimer = null;
-      if (session.phase !== 'awaiting-start') return;
+      if (session.phase !== 'awaiting-start' && session.phase !== 'admitting') return;
       const reason = `no valid start within ${s.STREAM_START_TIMEOUT_MS} ms`;
       deps.log.warn({ remote }, `media stream closed: ${reason}`);
       deps.notices?.post({ level: 'warn', source: 'media', message: `Closed a media socket: ${reason}` }, 'media:no-start');
@@ -116,8 +122,14 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
     const session = new MediaSession({
       admit: (start) => {
         const admitted = deps.admission.admit(start.start, ticket);
-        if (admitted.ok) stopStartTimer();
-        return admitted;
+        if (!(admitted instanceof Promise)) {
+          if (admitted.ok) stopStartTimer();
+          return admitted;
+        }
+        return admitted.then((a) => {
+          if (a.ok) stopStartTimer();
+          return a;
+        });
       },
       registry: deps.registry,
       log: deps.log,

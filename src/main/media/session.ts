@@ -9,7 +9,6 @@
 // Transport-agnostic: the server gives it send/write/close; tests drive it with a fake socket and clock.
 import { randomBytes } from 'node:crypto';
 import type { CallEventBody, ReplyKind } from '../../shared/model';
-import type { CallRegistry } from '../calls/registry';
 import type { Logger } from '../log';
 import type { TtsPipeline } from '../tts/types';
 import type { Admission } from './admission';
@@ -39,8 +38,8 @@ export interface ReplyHandle {
 export interface StreamControl {
   readonly callSid: string;
   readonly streamSid: string;
-  /** Speak `text` (a running reply is cancelled first). */
-  speak(text: string, o: { turn?: number; kind: ReplyKind }): ReplyHandle;
+  /** Speak `text` (a running reply is cancelled first); `replyId`: one the caller chose (the media thread's proxy). */
+  speak(text: string, o: { turn?: number; kind: ReplyKind; replyId?: string }): ReplyHandle;
   /** Whether the current reply is live (starting, audible or paused). */
   replying(): boolean;
   /** Stop the current reply: the caller took the turn (`clear`, job and polling cancelled). */
@@ -59,10 +58,17 @@ export interface StreamListener {
   onEnded(reason: string): void;
 }
 
+/** What a stream needs of the call registry: its events applied, and whether a handoff is under way. */
+export interface StreamRegistry {
+  apply(callSid: string, body: CallEventBody, at: number): unknown;
+  get(callSid: string): { handoff?: { status: string } } | undefined;
+}
+
 export interface SessionDeps {
-  /** Admission (admission.ts): the grant check; the text to speak is the host's record, never the client's. */
-  admit(start: StartMessage): Admission;
-  registry: CallRegistry;
+  /** Admission (admission.ts): the grant check; the text to speak is the host's record, never the client's. Async
+   *  when it is decided on another thread (MEDIA_THREAD=worker): messages before the answer are dropped. */
+  admit(start: StartMessage): Admission | Promise<Admission>;
+  registry: StreamRegistry;
   log: Logger;
   tts: TtsPipeline;
   pacer: Pacer;
@@ -97,7 +103,7 @@ const KEEP_REPLIES = 4;
 const HANDOFF_ACTIVE = new Set(['requested', 'accepted', 'dialing', 'connected']);
 
 export class MediaSession {
-  phase: 'awaiting-start' | 'streaming' | 'ended' = 'awaiting-start';
+  phase: 'awaiting-start' | 'admitting' | 'streaming' | 'ended' = 'awaiting-start';
   callSid: string | null = null;
   streamSid: string | null = null;
   /** Malformed or unexpected inbound messages, by kind. */
@@ -134,6 +140,7 @@ export class MediaSession {
     if (this.phase === 'ended') return;
     if (m.event === 'connected') return;
     if (m.event === 'start') return this.start(m);
+    if (this.phase === 'admitting') return m.event === 'stop' ? this.finishAdmitting() : undefined; // audio before the answer
     if (this.phase !== 'streaming') return this.problem('before-start', `${m.event} before start`);
     if (m.streamSid !== this.streamSid) return this.problem('wrong-stream', `${m.event} for another streamSid`);
     switch (m.event) {
@@ -162,6 +169,25 @@ export class MediaSession {
   private start(m: StartMessage): void {
     if (this.phase !== 'awaiting-start') return this.problem('duplicate-start', 'second start message');
     const admitted = this.deps.admit(m);
+    if (!(admitted instanceof Promise)) return this.admitted(m, admitted);
+    this.phase = 'admitting';
+    admitted.then(
+      (a) => this.phase === 'admitting' && this.admitted(m, a),
+      (err: unknown) => {
+        if (this.phase !== 'admitting') return;
+        this.deps.log.error({ err, streamSid: m.start.streamSid }, 'media: admission failed');
+        this.phase = 'ended';
+        this.deps.close(1011, 'admission failed');
+      },
+    );
+  }
+
+  private finishAdmitting(): void {
+    this.end('stop');
+    this.deps.close(1000, 'stop');
+  }
+
+  private admitted(m: StartMessage, admitted: Admission): void {
     if (!admitted.ok) {
       this.phase = 'ended';
       return this.deps.close(admitted.code, admitted.message);
@@ -217,7 +243,7 @@ export class MediaSession {
     return {
       callSid: this.callSid!,
       streamSid: this.streamSid!,
-      speak: (text, o) => this.speak(text, o),
+      speak: (text, o) => this.speak(text, o, o.replyId),
       replying: () => this.reply?.live() === true,
       interrupt: (trigger) => this.interrupt(trigger),
       pause: (reason) => {

@@ -16,6 +16,8 @@ export interface ListenHubOptions {
   timers: TimerApi;
   /** How often each leg's audio is sent (default 100 ms). */
   batchMs?: number;
+  /** Someone started listening to a call / nobody listens any more (the media thread sends audio only while on). */
+  onListening?(callSid: string, on: boolean): void;
 }
 
 const MAX_BATCH_BYTES = 8000; // 1 s: a stalled timer never grows a buffer without bound
@@ -48,6 +50,7 @@ export class ListenHub {
       const call = this.call(callSid);
       if (call.subscribers.has(subscriber)) return;
       call.subscribers.add(subscriber);
+      if (call.subscribers.size === 1) this.options.onListening?.(callSid, true);
       safe(subscriber, { kind: 'listen', callSid, listening: true });
       this.arm();
       return;
@@ -127,6 +130,7 @@ export class ListenHub {
 
   /** Nobody listens any more: buffered audio is dropped, the timer stops when no call is listened to. */
   private quiet(callSid: string, call: CallState): void {
+    this.options.onListening?.(callSid, false);
     for (const stream of call.streams) {
       stream.callerBytes = 0;
       stream.bot = new PlayedAudio();

@@ -85,18 +85,23 @@ export class NoticeBoard {
   private readonly boxes = new Map<string, NoticeBox>();
   private lastNoticeAt = -Infinity;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `watch`: told of every token opened and released (the media thread's host answers the notice route). */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly watch?: (token: string, open: boolean) => void,
+  ) {}
 
   /** A box and its token for a new reply; release(token) when the reply has ended. */
   open(): { token: string; box: NoticeBox } {
     const token = randomBytes(16).toString('base64url');
     const box = new NoticeBox();
     this.boxes.set(token, box);
+    this.watch?.(token, true);
     return { token, box };
   }
 
   release(token: string): void {
-    this.boxes.delete(token);
+    if (this.boxes.delete(token)) this.watch?.(token, false);
   }
 
   /** Deliver a notice: false when no live reply has that token (a late notice, or a guess). */

@@ -25,6 +25,8 @@ export interface TtsPipelineDeps {
   tuning?: Partial<PollTuning>;
   /** Part notices: the base URL the TTS service reaches this host at (…/tts_part/{token} is added), null = off. */
   noticeBase?: () => string | null;
+  /** Every notice token opened and released (MEDIA_THREAD=worker: the main thread's route knows the live ones). */
+  noticeTokens?(token: string, open: boolean): void;
 }
 
 /** A stream's bucket is forgotten this long after its last request (streams end without telling the pipeline). */
@@ -46,7 +48,7 @@ export function createTtsPipeline(deps: TtsPipelineDeps): TtsPipeline {
     if (!b) buckets.set(streamSid, (b = { current: { tokens: tuning.initialTokens, at: t } }));
     return b;
   };
-  const board = new NoticeBoard(now);
+  const board = new NoticeBoard(now, deps.noticeTokens);
   let stopped = false;
   return {
     notice: (token, notice) => board.deliver(token, notice),

@@ -1,8 +1,7 @@
 // A PartStore whose S3 GETs run in a worker thread (s3-worker.ts), so the SDK's CPU cost stays off the
 // media thread's event loop. Same contract as S3PartStore: null = not there yet, TtsError otherwise.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorkerScript } from '../workers/spawn';
 import type { Config } from '../config/load';
 import type { StoreReply, StoreRequest } from './store-protocol';
 import { TransientStoreError, TtsError, type PartStore } from './types';
@@ -17,17 +16,11 @@ interface Pending {
 
 /** The worker script: bundled next to the entry (out/main/s3-worker.js), or the TypeScript source under tsx/vitest. */
 function spawnWorker(config: Config): Worker {
-  const options = { workerData: { config }, name: 'front-door-s3' };
-  for (const rel of ['./s3-worker.js', '../s3-worker.js']) {
-    const url = new URL(rel, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, options);
+  try {
+    return spawnWorkerScript({ bundled: 's3-worker.js', source: new URL('./s3-worker.ts', import.meta.url) }, { workerData: { config }, name: 'front-door-s3' });
+  } catch (err) {
+    throw new TtsError(err instanceof Error ? err.message : String(err), 'store');
   }
-  const source = new URL('./s3-worker.ts', import.meta.url);
-  if (existsSync(fileURLToPath(source))) {
-    const href = JSON.stringify(source.href);
-    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${href}, ${href}))`, { ...options, eval: true });
-  }
-  throw new TtsError('the S3 worker script (s3-worker.js) is missing from the build', 'store');
 }
 
 export class WorkerPartStore implements PartStore {

@@ -40,3 +40,13 @@ export function bargeInDetectorFactory(o: DetectorFactoryOptions): DetectorFacto
     },
   });
 }
+
+/** The detector the settings ask for: Silero behind the energy gate and the echo guard, or (undefined) the session's
+ *  default energy detector alone. */
+export function detectorFor(
+  s: { BARGE_IN_MODEL: 'silero' | 'energy'; BARGE_IN_MIN_SPEECH_MS: number; BARGE_IN_THREAD: 'main' | 'worker' },
+  log: { warn(obj: object, msg: string): void },
+): DetectorFactory | undefined {
+  if (s.BARGE_IN_MODEL !== 'silero') return undefined;
+  return bargeInDetectorFactory({ minSpeechMs: s.BARGE_IN_MIN_SPEECH_MS, log, ...(s.BARGE_IN_THREAD === 'worker' ? { thread: 'worker' as const } : {}) });
+}

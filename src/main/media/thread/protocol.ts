@@ -1,0 +1,67 @@
+// The messages between the host's main thread and its media thread (MEDIA_THREAD=worker, thread/worker.ts).
+// The media thread owns WS_PORT, the sockets, the pacer, the TTS pollers, the barge-in cascade and the recordings;
+// the main thread keeps the registry, admission grants, conversations, listen-in and the console. One port, FIFO in
+// both directions: the media thread posts its registry events before any other message, so the main thread sees
+// them in the order an in-process host would apply them.
+import type { CallEventBody, ReplyKind } from '../../../shared/model';
+import type { Config } from '../../config/load';
+import type { NoticeInput } from '../../console/notices';
+import type { Notice } from '../../tts/notices';
+import type { Admission, StartClaim } from '../admission';
+import type { DetectorEvent } from '../bargein/energy';
+import type { ReplyOutcome, ReplyTimes } from '../reply-tracker';
+
+/** workerData of the media thread. */
+export interface MediaThreadData {
+  config: Config;
+  /** The public URLs Twilio signs the upgrade against (`abs` is rebuilt in the thread). */
+  urls: { base: string; media: string };
+  authToken: string | null;
+  /** Demo: the folder the TTS stand-in writes parts to. */
+  partFolder: string | null;
+  /** Part notices: the base URL the TTS service reaches the host at (null = off). */
+  noticeBase: string | null;
+  /** Where recordings go (DATA_DIR/history). */
+  recordingsDir: string;
+}
+
+/** Main -> media thread. */
+export type ToMedia =
+  | { type: 'admitted'; id: number; admission: Admission; conversation: boolean; startedAt?: number }
+  | { type: 'speak'; streamSid: string; text: string; turn?: number; kind: ReplyKind; replyId: string }
+  | { type: 'control'; streamSid: string; op: 'interrupt'; trigger: 'vad' | 'transcript' }
+  | { type: 'control'; streamSid: string; op: 'pause'; reason: string }
+  | { type: 'control'; streamSid: string; op: 'resume' }
+  | { type: 'control'; streamSid: string; op: 'close'; reason: string }
+  | { type: 'handoff'; callSid: string; status: string }
+  | { type: 'listen'; callSid: string; on: boolean }
+  | { type: 'callEnded'; callSid: string }
+  | { type: 'partNotice'; token: string; notice: Notice }
+  | { type: 'stop' };
+
+/** One leg of a listened call's audio (only for calls an operator listens to). */
+export type TapMessage =
+  | { type: 'tap'; streamSid: string; op: 'in'; audio: Uint8Array; mediaMs: number; at: number }
+  | { type: 'tap'; streamSid: string; op: 'out'; audio: Uint8Array; playAt: number }
+  | { type: 'tap'; streamSid: string; op: 'cleared'; at: number };
+
+/** Media thread -> main. */
+export type FromMedia =
+  | { type: 'ready'; port: number }
+  /** The thread could not start; `setting`/`port`: a listen failure (net/listen.ts PortError). */
+  | { type: 'failed'; message: string; setting?: string; port?: number }
+  | { type: 'events'; events: Array<[callSid: string, body: CallEventBody, at: number]>; streams: number }
+  | { type: 'admit'; id: number; claim: StartClaim }
+  | { type: 'release'; id: number }
+  | { type: 'speech'; streamSid: string; event: DetectorEvent }
+  | { type: 'ended'; streamSid: string; reason: string }
+  | { type: 'firstFrame'; streamSid: string; replyId: string; times: ReplyTimes }
+  | { type: 'outcome'; streamSid: string; replyId: string; outcome: ReplyOutcome }
+  | { type: 'closed'; streamSid: string }
+  /** A part-notice token of a live reply opened / released (the host's /tts_part route answers 404 for others). */
+  | { type: 'token'; token: string; open: boolean }
+  | { type: 'notice'; notice: NoticeInput; key?: string }
+  | TapMessage
+  /** One pino JSON line of the media thread's log (the main thread's logger writes it: one log, one redaction). */
+  | { type: 'log'; line: string }
+  | { type: 'stopped' };
