@@ -4,10 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from './media-rig';
-import { audioFor, callerSpeech, greetingAudio, useConversationRig } from './conversation-rig';
+import { audioFor, callerSpeech, greetingAudio, useConversationRig, type RigOptions } from './conversation-rig';
 import { findAll, parseTwiml } from './twiml-harness';
 
-const start = useConversationRig();
+const startRig = useConversationRig();
 const servers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (servers.length) await servers.pop()!();
@@ -45,7 +45,9 @@ const mediaAfterLastClear = (client: { received: { messages: unknown[] } }) => {
 const twimlUpdates = (r: { rest: { requests: Array<{ method: string; form: Record<string, string> }> } }) =>
   r.rest.requests.filter((q) => q.method === 'POST' && q.form.Twiml !== undefined);
 
-describe('the streamed conversation', () => {
+// every case runs with the streams on the host's event loop and in the media thread (MEDIA_THREAD, media/thread/)
+describe.each(['main', 'worker'])('the streamed conversation (MEDIA_THREAD=%s)', (mode) => {
+  const start = (o: RigOptions = {}) => startRig({ ...o, settings: { MEDIA_THREAD: mode, ...o.settings } });
   it('words that interrupt the greeting are answered on the same stream, byte-exact; partials never answered; retries once', async () => {
     const r = await start();
     const call = await r.call();
