@@ -12,6 +12,7 @@ import { createPartStore } from '../../src/main/tts/store';
 import { createTtsPipeline } from '../../src/main/tts/pipeline';
 import { loadSilero, type SileroModel } from '../../src/main/media/bargein/silero';
 import type { TtsPipeline } from '../../src/main/tts/types';
+import type { LoopDelay } from '../../src/main/media/thread/protocol';
 import { startFloorServer } from '../baselines/floor';
 import { startSimpleServer } from '../baselines/simple';
 import { startBaselineServer, type BaselineServer } from '../baselines/server';
@@ -87,6 +88,8 @@ const taps: HostTaps = { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderru
 /** The shared Silero session (BARGE_IN_MODEL=silero) and its counters at the last drain. */
 let model: SileroModel | null = null;
 let modelAtDrain = { windows: 0, runs: 0, runMs: 0, maxRunMs: 0 };
+/** MEDIA_THREAD=worker: the media thread's event-loop delay since the last ask. */
+let mediaLoop: (() => Promise<LoopDelay | null>) | null = null;
 
 function onEvent(e: CallEvent): void {
   taps.events++;
@@ -143,6 +146,7 @@ async function start(p: HostParams): Promise<HostInfo> {
     modelAtDrain = model ? { ...model.stats } : { windows: 0, runs: 0, runMs: 0, maxRunMs: 0 };
     issueGrant = (callSid, text) => host.admission!.issue({ callSid, accountSid: BENCH_ACCOUNT_SID, text });
     startConversation = (callSid, text) => void host.conversations?.create(callSid, { text, kind: 'greeting' });
+    mediaLoop = () => host.mediaLoopDelay();
     let consoleServer: { stop(): Promise<void> } | null = null;
     let offConsole: (() => void) | null = null;
     openConsole = async (rendererDir) => {
@@ -201,6 +205,7 @@ async function cleanup(): Promise<void> {
   const stop = stopAll;
   stopAll = null;
   openConsole = null;
+  mediaLoop = null;
   issueGrant = null;
   startConversation = null;
   model = null;
@@ -234,6 +239,6 @@ function consoleCount(): number {
 }
 
 serveCalls(
-  { start: (p: HostParams) => start(p), taps: () => drainTaps(), console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string; conversation?: boolean }) => grants(p), stop: () => cleanup() },
+  { start: (p: HostParams) => start(p), taps: () => drainTaps(), mediaLoop: () => mediaLoop?.() ?? null, console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string; conversation?: boolean }) => grants(p), stop: () => cleanup() },
   cleanup,
 );

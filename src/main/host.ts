@@ -26,6 +26,7 @@ import { ListenHub } from './monitor/listen';
 import { Recorder } from './monitor/recorder';
 import { listen } from './net/listen';
 import { createMediaThread, type MediaThread } from './media/thread/client';
+import type { LoopDelay } from './media/thread/protocol';
 import { createPartStore } from './tts/store';
 import { noticeRoute } from './tts/notice-route';
 import { createTtsPipeline } from './tts/pipeline';
@@ -56,6 +57,8 @@ export interface Host {
   readonly authToken: string | null;
   /** The streamed conversations while running (operator hooks: say, setMuted). */
   readonly conversations: ConversationManager | null;
+  /** MEDIA_THREAD=worker: the media thread's event-loop delay since the last call (null in process or stopped). */
+  mediaLoopDelay(): Promise<LoopDelay | null>;
   /** Media stream grants (issued with every <Stream>, checked on every start); null before start(). */
   readonly admission: StreamAdmission | null;
 }
@@ -341,6 +344,7 @@ export function createHost(options: HostOptions): Host {
     get admission() {
       return admission;
     },
+    mediaLoopDelay: () => thread?.loopDelay() ?? Promise.resolve(null),
   };
 }
 

@@ -22,7 +22,7 @@ import type { StreamAdmission } from '../admission';
 import type { MediaServer } from '../server';
 import type { StreamControl, StreamListener } from '../session';
 import type { MediaTap } from '../tap';
-import type { FromMedia, MediaThreadData, ToMedia } from './protocol';
+import type { FromMedia, LoopDelay, MediaThreadData, ToMedia } from './protocol';
 import { StreamProxy } from './stream-proxy';
 
 export interface MediaThreadDeps {
@@ -50,6 +50,8 @@ export interface MediaThread extends MediaServer {
   partNotice(token: string, notice: Notice): boolean;
   /** An operator started / stopped listening to a call (ListenHub's onListening). */
   listen(callSid: string, on: boolean): void;
+  /** The thread's event-loop delay since the last call (null: no thread). */
+  loopDelay(): Promise<LoopDelay | null>;
   /** Whether the thread is up and listening. */
   running(): boolean;
 }
@@ -78,6 +80,7 @@ export function createMediaThread(d: MediaThreadDeps): MediaThread {
   const tokens = new Set<string>();
   let offRegistry: (() => void) | null = null;
   let onStopped: (() => void) | null = null;
+  const delayAsks: Array<(d: LoopDelay | null) => void> = [];
 
   const send = (m: ToMedia) => worker?.postMessage(m);
 
@@ -169,6 +172,8 @@ export function createMediaThread(d: MediaThreadDeps): MediaThread {
         return;
       case 'log':
         return relayLog(m.line);
+      case 'loopDelay':
+        return delayAsks.shift()?.(m.delay);
       case 'stopped':
         return onStopped?.();
       case 'ready':
@@ -194,6 +199,7 @@ export function createMediaThread(d: MediaThreadDeps): MediaThread {
   };
 
   function abandon(reason: string): void {
+    for (const ask of delayAsks.splice(0)) ask(null);
     for (const s of streams.values()) {
       s.proxy.abandon(reason);
       s.listen.close();
@@ -262,6 +268,13 @@ export function createMediaThread(d: MediaThreadDeps): MediaThread {
       socket.pipe(upstream).pipe(socket);
     },
     activeStreams: () => streamsOpen,
+    loopDelay() {
+      if (!worker || stopping) return Promise.resolve(null);
+      return new Promise<LoopDelay | null>((resolve) => {
+        delayAsks.push(resolve);
+        send({ type: 'loopDelay' });
+      });
+    },
     listen: (callSid, on) => send({ type: 'listen', callSid, on }),
     running: () => worker !== null && port !== 0 && !stopping,
     partNotice(token, notice) {

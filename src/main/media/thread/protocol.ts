@@ -11,6 +11,13 @@ import type { Admission, StartClaim } from '../admission';
 import type { DetectorEvent } from '../bargein/energy';
 import type { ReplyOutcome, ReplyTimes } from '../reply-tracker';
 
+/** Event-loop delay of the media thread, ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 /** workerData of the media thread. */
 export interface MediaThreadData {
   config: Config;
@@ -37,6 +44,8 @@ export type ToMedia =
   | { type: 'listen'; callSid: string; on: boolean }
   | { type: 'callEnded'; callSid: string }
   | { type: 'partNotice'; token: string; notice: Notice }
+  /** The thread's event-loop delay since the last ask (then reset): the pacer's own loop, for benchmarks and health. */
+  | { type: 'loopDelay' }
   | { type: 'stop' };
 
 /** One leg of a listened call's audio (only for calls an operator listens to). */
@@ -64,4 +73,5 @@ export type FromMedia =
   | TapMessage
   /** One pino JSON line of the media thread's log (the main thread's logger writes it: one log, one redaction). */
   | { type: 'log'; line: string }
+  | { type: 'loopDelay'; delay: LoopDelay }
   | { type: 'stopped' };

@@ -2,6 +2,7 @@
 // server with its sessions, pacer, TTS pipeline and part store, the barge-in detector and the recordings, wired to
 // the main thread through MediaSide (media-side.ts). Posts `ready` with the bound port, or `failed`.
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../log';
 import { Recorder } from '../../monitor/recorder';
@@ -58,13 +59,22 @@ async function stop(): Promise<void> {
   await recorder?.stop();
   server.closeAllConnections();
   if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+  loop.disable();
   side.flush();
   post({ type: 'stopped' });
   port!.close();
 }
 
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+
 port.on('message', (m: ToMedia) => {
   if (m.type === 'stop') return void stop();
+  if (m.type === 'loopDelay') {
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    post({ type: 'loopDelay', delay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
+    return loop.reset();
+  }
   try {
     side.receive(m);
   } catch (err) {
