@@ -45,9 +45,9 @@ const mediaAfterLastClear = (client: { received: { messages: unknown[] } }) => {
 const twimlUpdates = (r: { rest: { requests: Array<{ method: string; form: Record<string, string> }> } }) =>
   r.rest.requests.filter((q) => q.method === 'POST' && q.form.Twiml !== undefined);
 
-// every case runs with the streams on the host's event loop and in the media thread (MEDIA_THREAD, media/thread/)
-describe.each(['main', 'worker'])('the streamed conversation (MEDIA_THREAD=%s)', (mode) => {
-  const start = (o: RigOptions = {}) => startRig({ ...o, settings: { MEDIA_THREAD: mode, ...o.settings } });
+// every case runs with the streams on the host's event loop, in a media thread and in two media processes (MEDIA_WORKERS)
+describe.each(['off', 'thread', '2'])('the streamed conversation (MEDIA_WORKERS=%s)', (mode) => {
+  const start = (o: RigOptions = {}) => startRig({ ...o, settings: { MEDIA_WORKERS: mode, ...o.settings } });
   it('words that interrupt the greeting are answered on the same stream, byte-exact; partials never answered; retries once', async () => {
     const r = await start();
     const call = await r.call();

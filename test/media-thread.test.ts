@@ -1,4 +1,4 @@
-// MEDIA_THREAD=worker over real servers: the media server in a real worker thread (media/thread/), the host's main
+// MEDIA_WORKERS=thread over real servers: the media server in a real worker thread (media/thread/), the host's main
 // thread on the other side of its port. What must cross the thread and come back: listen-in audio of both legs,
 // recordings of both legs, HTTP_PORT upgrades piped to the thread's port, part notices to the thread's TTS pipeline;
 // and the thread's lifecycle: a WS_PORT in use is the same PortError, stop() leaves no thread and no port behind.
@@ -30,7 +30,7 @@ import { until } from './media-rig';
 import { find, findAll, parseTwiml } from './twiml-harness';
 
 const startRig = useConversationRig();
-const start = (o: RigOptions = {}) => startRig({ ...o, settings: { MEDIA_THREAD: 'worker', ...o.settings } });
+const start = (o: RigOptions = {}) => startRig({ ...o, settings: { MEDIA_WORKERS: 'thread', ...o.settings } });
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -102,7 +102,7 @@ const tcp = (port: number) =>
 type Listener = ConsoleApi & Pick<HostConsoleApi, 'listenFor'>;
 type Audio = Extract<ConsoleMessage, { kind: 'audio' }>;
 
-describe('MEDIA_THREAD=worker', () => {
+describe('MEDIA_WORKERS=thread', () => {
   it('listen-in crosses the thread: both legs reach the subscriber, taps are posted only while listened', async () => {
     // BARGE_IN=off: the caller talks over the greeting and the greeting keeps playing (a pause would re-send a frame)
     const r = await start({ settings: { BARGE_IN: 'off' } });
@@ -236,7 +236,7 @@ describe('MEDIA_THREAD=worker', () => {
   });
 });
 
-describe('MEDIA_THREAD=worker lifecycle', () => {
+describe('MEDIA_WORKERS=thread lifecycle', () => {
   it('WS_PORT in use: start() rejects with a PortError naming WS_PORT; no thread, no port left behind', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
@@ -244,7 +244,7 @@ describe('MEDIA_THREAD=worker lifecycle', () => {
     const port = (blocker.address() as AddressInfo).port;
     const before = resources();
     const config = testConfig({
-      MEDIA_THREAD: 'worker',
+      MEDIA_WORKERS: 'thread',
       HTTP_PORT: '0',
       WS_PORT: String(port),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'fd-media-thread-')),

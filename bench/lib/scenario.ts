@@ -53,8 +53,8 @@ export interface ScenarioResult<D = unknown> {
   loadGen: ProcStats;
   cloud: ProcStats;
   taps: HostTaps | null;
-  /** MEDIA_THREAD=worker: the media thread's event-loop delay over the run (null: the streams ran on the host's loop). */
-  mediaLoop: LoopDelay | null;
+  /** MEDIA_WORKERS: each media worker's event-loop delay over the run (empty: the streams ran on the host's loop). */
+  mediaLoop: LoopDelay[];
   /** The whole machine's CPU use during the measured window, % of one core (other sessions included). */
   machineBusyPct: number;
   loadAvg: number[];
@@ -104,7 +104,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
       await Promise.all([lg.call('reset'), cloud.call('drain'), p.kind === 'ours' ? host.call('taps') : null]);
     }
     await Promise.all(children.map((ch) => ch.call('stats.begin', p.cpuProfDir && (ch === host || process.env.BENCH_PROFILE_ALL) ? { profileDir: p.cpuProfDir, label: `${ch.name.split(' ')[0]}-${p.kind}-${p.streams}` } : undefined)));
-    if (p.kind === 'ours') await host.call('mediaLoop'); // from here (MEDIA_THREAD=worker; null in process)
+    if (p.kind === 'ours') await host.call('mediaLoop'); // from here (MEDIA_WORKERS; none on the host's loop)
     await new Promise((r) => setTimeout(r, 300)); // let the profiler/monitors settle before traffic
     const cpu0 = cpuTimes();
     // settle now (so a failure is not an unhandled rejection while the streams run), rethrow below
@@ -127,7 +127,7 @@ export async function runScenario<D = unknown>(p: ScenarioParams<D>): Promise<Sc
     const streams = await lg.call<StreamResult[]>('results');
     const { jobs, gets } = await cloud.call<{ jobs: JobRecord[]; gets: number }>('drain');
     const taps = p.kind === 'ours' ? await host.call<HostTaps>('taps') : null;
-    const mediaLoop = p.kind === 'ours' ? await host.call<LoopDelay | null>('mediaLoop') : null;
+    const mediaLoop = p.kind === 'ours' ? await host.call<LoopDelay[]>('mediaLoop') : [];
     const { speech: _speech, during: _during, ...params } = p;
     return { params, during, open: opened, stillOpen, streams, jobs, s3Gets: gets, host: hostStats, loadGen: lgStats, cloud: cloudStats, taps, mediaLoop, machineBusyPct: busyPct, loadAvg: loadavg(), wallMs: performance.now() - t0, pin };
   } finally {

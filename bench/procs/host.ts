@@ -88,8 +88,8 @@ const taps: HostTaps = { firstAudioMs: [], bargeInDetectionMs: [], pacingUnderru
 /** The shared Silero session (BARGE_IN_MODEL=silero) and its counters at the last drain. */
 let model: SileroModel | null = null;
 let modelAtDrain = { windows: 0, runs: 0, runMs: 0, maxRunMs: 0 };
-/** MEDIA_THREAD=worker: the media thread's event-loop delay since the last ask. */
-let mediaLoop: (() => Promise<LoopDelay | null>) | null = null;
+/** MEDIA_WORKERS: each media worker's event-loop delay since the last ask. */
+let mediaLoop: (() => Promise<LoopDelay[]>) | null = null;
 
 function onEvent(e: CallEvent): void {
   taps.events++;
@@ -239,6 +239,6 @@ function consoleCount(): number {
 }
 
 serveCalls(
-  { start: (p: HostParams) => start(p), taps: () => drainTaps(), mediaLoop: () => mediaLoop?.() ?? null, console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string; conversation?: boolean }) => grants(p), stop: () => cleanup() },
+  { start: (p: HostParams) => start(p), taps: () => drainTaps(), mediaLoop: () => mediaLoop?.() ?? [], console: (p: { rendererDir: string }) => startConsole(p), consoleCount: () => consoleCount(), grants: (p: { count: number; text: string; conversation?: boolean }) => grants(p), stop: () => cleanup() },
   cleanup,
 );

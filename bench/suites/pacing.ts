@@ -63,7 +63,7 @@ async function runOne(ctx: SuiteContext, step: Step): Promise<Run | null> {
   ctx.log(
     `  ${label.padEnd(13)} n=${String(n).padStart(4)}  beyond-lead p99 ${p.beyondLead.p99.toFixed(1)} ms, underruns ${p.underrunsTotal}, exact ${p.exact}/${p.checked}, ` +
       `ttfa p99 ${run.audio.ttfa.p99.toFixed(0)} ms, host cpu ${r.host.cpuPct.toFixed(0)}% eld p99 ${r.host.eldP99.toFixed(1)} ms; ` +
-      `${r.mediaLoop ? `media thread eld p99 ${r.mediaLoop.p99.toFixed(1)} ms; ` : ''}` +
+      `${r.mediaLoop.length ? `media workers eld p99 ${r.mediaLoop.map((l) => l.p99.toFixed(1)).join('/')} ms; ` : ''}` +
       `load gen ${r.loadGen.cpuPct.toFixed(0)}% eld p99 ${r.loadGen.eldP99.toFixed(1)} ms; cloud ${r.cloud.cpuPct.toFixed(0)}%; machine ${r.machineBusyPct.toFixed(0)}% (${(r.wallMs / 1000).toFixed(0)} s)${r.pin === 'off' ? '' : `, BENCH_PIN=${r.pin}`}`,
   );
   const others = r.machineBusyPct - r.host.cpuPct - r.loadGen.cpuPct - r.cloud.cpuPct;

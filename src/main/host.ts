@@ -25,7 +25,7 @@ import type { MediaTaps } from './media/tap';
 import { ListenHub } from './monitor/listen';
 import { Recorder } from './monitor/recorder';
 import { listen } from './net/listen';
-import { createMediaThread, type MediaThread } from './media/thread/client';
+import { createMediaWorkers, type MediaWorkers } from './media/thread/client';
 import type { LoopDelay } from './media/thread/protocol';
 import { createPartStore } from './tts/store';
 import { noticeRoute } from './tts/notice-route';
@@ -57,8 +57,8 @@ export interface Host {
   readonly authToken: string | null;
   /** The streamed conversations while running (operator hooks: say, setMuted). */
   readonly conversations: ConversationManager | null;
-  /** MEDIA_THREAD=worker: the media thread's event-loop delay since the last call (null in process or stopped). */
-  mediaLoopDelay(): Promise<LoopDelay | null>;
+  /** MEDIA_WORKERS: each media worker's event-loop delay since the last call (none: streams on the host's loop). */
+  mediaLoopDelay(): Promise<LoopDelay[]>;
   /** Media stream grants (issued with every <Stream>, checked on every start); null before start(). */
   readonly admission: StreamAdmission | null;
 }
@@ -72,7 +72,7 @@ export function createHost(options: HostOptions): Host {
   const history = new HistoryStore({ dir: join(options.config.dataDir, 'history'), log, retentionDays: hs.HISTORY_RETENTION_DAYS });
   // -- end history
   // -- listen and recordings (monitor/): a listen-in tap and a recording tap on every stream
-  const listenHub = new ListenHub({ now, timers: realTimers, onListening: (sid, on) => thread?.listen(sid, on) });
+  const listenHub = new ListenHub({ now, timers: realTimers, onListening: (sid, on) => workers?.listen(sid, on) });
   const recorder = new Recorder({ dir: join(options.config.dataDir, 'history'), log: log.child({ part: 'recording' }), now, callStartedAt: (sid) => registry.get(sid)?.startedAt });
   const record = hs.RECORDINGS;
   const monitorTaps: MediaTaps = (callSid, streamSid) => [listenHub.tap(callSid), record ? recorder.tap(callSid, streamSid) : null].filter((t) => t !== null);
@@ -82,8 +82,8 @@ export function createHost(options: HostOptions): Host {
   let demo: Demo | null = null;
   let httpServer: Server | null = null;
   let wsServer: Server | null = null;
-  /** MEDIA_THREAD=worker: the media thread (it listens on WS_PORT itself). */
-  let thread: MediaThread | null = null;
+  /** MEDIA_WORKERS: the media thread or processes (they own WS_PORT's streams). */
+  let workers: MediaWorkers | null = null;
   /** Handoff, conversations, webhook app and media server, once the HTTP port is known. */
   let room: CallRoom | null = null;
   let pipeline: TtsPipeline | null = null;
@@ -127,7 +127,7 @@ export function createHost(options: HostOptions): Host {
     return {
       mode: config.mode,
       twiml: { ...twiml, port: ports.http },
-      media: { state: wsServer?.listening || thread?.running() ? 'up' : 'down', port: ports.ws, detail: room ? `${room.media.activeStreams()} streams` : undefined },
+      media: { state: wsServer?.listening || workers?.running() ? 'up' : 'down', port: ports.ws, detail: room ? `${room.media.activeStreams()} streams` : undefined },
       tts: serviceFrom(checks, ['tts'], pending),
       s3: serviceFrom(checks, ['s3'], pending),
       twilio: serviceFrom(checks, ['twilio', 'connectDid'], pending),
@@ -224,11 +224,11 @@ export function createHost(options: HostOptions): Host {
         return v === 'off' ? null : v === 'public' ? urls.base : v;
       };
       const ttsLog = log.child({ part: 'tts' });
-      // MEDIA_THREAD=worker: the part store and the TTS pipeline live in the media thread with the streams
-      const inProcess = s.MEDIA_THREAD === 'main';
+      // MEDIA_WORKERS: the part store and the TTS pipeline live in the media workers with the streams
+      const inProcess = s.MEDIA_WORKERS === 'off';
       if (inProcess) store = createPartStore(config, { folder: demo?.partFolder ?? undefined, offThread: s.S3_OFF_THREAD });
       const tts = (pipeline = store ? createTtsPipeline({ config, log: ttsLog, store, ttsUrl: s.TTS_URL ?? '', noticeBase }) : null);
-      const partNotices = noticeRoute({ deliver: (token, n) => (tts ? (tts.notice?.(token, n) ?? false) : (thread?.partNotice(token, n) ?? false)), log: ttsLog });
+      const partNotices = noticeRoute({ deliver: (token, n) => (tts ? (tts.notice?.(token, n) ?? false) : (workers?.partNotice(token, n) ?? false)), log: ttsLog });
 
       // HTTP first (its port may be 0 in tests), then the URLs that depend on it, then the app.
       let app: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | null = null;
@@ -237,9 +237,9 @@ export function createHost(options: HostOptions): Host {
       urls = publicUrls(config, ports.http);
       const callEnded = (sid: string) => registry.get(sid)?.state === 'ended';
       admission = new StreamAdmission({ accountSid: s.TWILIO_ACCOUNT_SID, now, log: log.child({ part: 'admission' }), notices, callEnded });
-      thread = inProcess
+      workers = inProcess
         ? null
-        : createMediaThread({
+        : createMediaWorkers({
             config,
             registry,
             admission,
@@ -253,13 +253,13 @@ export function createHost(options: HostOptions): Host {
             recordingsDir: join(config.dataDir, 'history'),
             attach: (control) => room?.conversations.attach(control) ?? null,
             loopback: loopbackHost(s.BIND_ADDRESS),
-          });
-      const roomTts: TtsPipeline = tts ?? { speak: () => { throw new Error('the TTS pipeline runs in the media thread'); }, stop: async () => undefined };
-      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: roomTts, authToken: authToken(), now, admission, notices, taps: monitorTaps, ...(thread ? { media: thread } : {}) }));
+          }, s.MEDIA_WORKERS === 'thread' ? { kind: 'thread' } : { kind: 'processes', count: Number(s.MEDIA_WORKERS) });
+      const roomTts: TtsPipeline = tts ?? { speak: () => { throw new Error('the TTS pipeline runs in the media workers'); }, stop: async () => undefined };
+      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: roomTts, authToken: authToken(), now, admission, notices, taps: monitorTaps, ...(workers ? { media: workers } : {}) }));
       app = r.app;
       const upgrade = r.upgrade;
       httpServer.on('upgrade', upgrade);
-      if (thread) ports.ws = await thread.start();
+      if (workers) ports.ws = await workers.start();
       else {
         wsServer = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('Media Streams WebSocket: connect with an upgrade to /media'));
         wsServer.on('upgrade', upgrade);
@@ -313,7 +313,7 @@ export function createHost(options: HostOptions): Host {
     room = null;
     pipeline = null;
     store = null;
-    thread = null;
+    workers = null;
     httpServer = null;
     wsServer = null;
     offHistory = null;
@@ -344,7 +344,7 @@ export function createHost(options: HostOptions): Host {
     get admission() {
       return admission;
     },
-    mediaLoopDelay: () => thread?.loopDelay() ?? Promise.resolve(null),
+    mediaLoopDelay: () => workers?.loopDelay() ?? Promise.resolve([]),
   };
 }
 

@@ -125,7 +125,10 @@ export const settingsSchema = z.object({
   BARGE_IN_MIN_SPEECH_MS: ms(450, 0),
   BARGE_IN_MODEL: z.enum(['silero', 'energy'], { error: 'must be silero or energy' }).default('silero'),
   BARGE_IN_THREAD: z.enum(['main', 'worker'], { error: 'must be main or worker' }).default('worker'),
-  MEDIA_THREAD: z.enum(['main', 'worker'], { error: 'must be main or worker' }).default('main'),
+  MEDIA_WORKERS: z
+    .string()
+    .regex(/^(off|thread|[1-8])$/, 'must be off, thread, or a number of media processes from 1 to 8')
+    .default('off'),
   // Media admission (sec)
   MAX_STREAMS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, 'must be at least 1').default(200),
   STREAM_START_TIMEOUT_MS: ms(5000, 100),
@@ -220,8 +223,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   BARGE_IN_MIN_SPEECH_MS: 'Caller speech this long while the bot speaks interrupts it; shorter (네, 음, a cough) only pauses it and the reply resumes',
   BARGE_IN_MODEL: 'silero: Silero VAD v5 (shipped in node_modules) behind an energy gate and an echo guard; energy: the energy detector alone (cheaper, cuts the bot for noise, music and echo)',
   BARGE_IN_THREAD: 'Where the Silero runs go: worker (default: one worker thread, off the media loop; batching and per-stream state stay on the media thread) or main (the media thread: at 300 streams its long runs caused underruns, docs/BENCHMARKS.md)',
-  MEDIA_THREAD:
-    'Where the media streams run: main (the host’s event loop, with webhooks, console and history) or worker (a media thread with its own event loop and heap: sockets, pacing, TTS polling, barge-in, recordings; HTTP_PORT upgrades are piped to it, PUBLIC_WS_URL on WS_PORT skips that hop)',
+  MEDIA_WORKERS:
+    'Where the media streams run (sockets, pacing, TTS polling, barge-in, recordings): off = on the host’s event loop with webhooks, console and history; thread = one media thread with its own event loop and heap; 1–8 = that many media processes (one core each), each new stream handed to the one with the fewest; HTTP_PORT upgrades are piped to WS_PORT, so PUBLIC_WS_URL on WS_PORT skips that hop',
   // Media admission (sec)
   MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
   STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',

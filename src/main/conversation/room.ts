@@ -33,7 +33,7 @@ export interface CallRoomDeps {
   notices?: NoticeHub;
   /** listen: the MediaTaps of every stream (listen-in, recording). */
   taps?: MediaTaps;
-  /** MEDIA_THREAD=worker: the media server is the media thread's (it builds its own detector and taps). */
+  /** MEDIA_WORKERS: the media server is the media workers' (it builds its own detector and taps). */
   media?: MediaServer;
 }
 

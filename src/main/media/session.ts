@@ -66,7 +66,7 @@ export interface StreamRegistry {
 
 export interface SessionDeps {
   /** Admission (admission.ts): the grant check; the text to speak is the host's record, never the client's. Async
-   *  when it is decided on another thread (MEDIA_THREAD=worker): messages before the answer are dropped. */
+   *  when it is decided by the host for a media worker (MEDIA_WORKERS): messages before the answer are dropped. */
   admit(start: StartMessage): Admission | Promise<Admission>;
   registry: StreamRegistry;
   log: Logger;

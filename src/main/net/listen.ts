@@ -1,5 +1,5 @@
 // Listen with an operator-readable error: which port, which setting, what to do.
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 
 export class PortError extends Error {
   constructor(

@@ -25,7 +25,7 @@ export interface TtsPipelineDeps {
   tuning?: Partial<PollTuning>;
   /** Part notices: the base URL the TTS service reaches this host at (…/tts_part/{token} is added), null = off. */
   noticeBase?: () => string | null;
-  /** Every notice token opened and released (MEDIA_THREAD=worker: the main thread's route knows the live ones). */
+  /** Every notice token opened and released (MEDIA_WORKERS: the host's route knows the live ones). */
   noticeTokens?(token: string, open: boolean): void;
 }
 

@@ -1,12 +1,14 @@
-// MEDIA_THREAD=worker: the media server runs in a worker thread (worker.ts) with its own event loop and heap, so the
-// 20 ms pacing, the sockets, the TTS pollers and the barge-in cascade do not queue behind webhooks, the console,
-// history or the conversations (docs/BENCHMARKS.md, issue 16). This is the main thread's side: it spawns the thread,
-// answers its admissions (grants and the registry live here), applies its registry events, connects each admitted
-// stream of a conversation through a StreamProxy, relays listen-in audio and notices, and mirrors what the thread
-// needs (handoff status, listened calls, ended calls). HTTP_PORT upgrades on /media are piped to the thread's port
-// (a socket cannot move between threads); Twilio reaching WS_PORT directly (PUBLIC_WS_URL) skips that hop.
+// MEDIA_WORKERS: the media server runs outside the host's event loop, so the 20 ms pacing, the sockets, the TTS pollers
+// and the barge-in cascade do not queue behind webhooks, the console, history or the conversations (docs/BENCHMARKS.md,
+// issue 16). `thread`: one worker thread that listens on WS_PORT itself. A number N: N child processes (one event loop
+// and heap each, on as many cores); the host listens on WS_PORT and hands each accepted socket to the process with the
+// fewest streams (a socket can move between processes, not between threads). This is the host's side: it answers the
+// workers' admissions (grants and the registry live here), applies their registry events, connects each admitted
+// stream of a conversation through a StreamProxy, relays listen-in audio and notices, and tells them what they need
+// (handoff status, listened calls, ended calls). HTTP_PORT upgrades on /media are piped to WS_PORT on loopback.
+import type { ChildProcess } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import type { CallRegistry } from '../../calls/registry';
@@ -15,9 +17,9 @@ import type { PublicUrls } from '../../config/urls';
 import type { NoticeHub } from '../../console/notices';
 import type { Logger } from '../../log';
 import type { ListenHub } from '../../monitor/listen';
+import { listen, PortError } from '../../net/listen';
 import type { Notice } from '../../tts/notices';
-import { PortError } from '../../net/listen';
-import { spawnWorkerScript } from '../../workers/spawn';
+import { forkWorkerScript, spawnWorkerScript } from '../../workers/spawn';
 import type { StreamAdmission } from '../admission';
 import type { MediaServer } from '../server';
 import type { StreamControl, StreamListener } from '../session';
@@ -25,7 +27,7 @@ import type { MediaTap } from '../tap';
 import type { FromMedia, LoopDelay, MediaThreadData, ToMedia } from './protocol';
 import { StreamProxy } from './stream-proxy';
 
-export interface MediaThreadDeps {
+export interface MediaWorkersDeps {
   config: Config;
   registry: CallRegistry;
   admission: StreamAdmission;
@@ -39,100 +41,135 @@ export interface MediaThreadDeps {
   recordingsDir: string;
   /** The conversation of a call, when it has one (the host's conversation manager). */
   attach(control: StreamControl): StreamListener | null;
-  /** Where the host reaches the thread's port (loopback for the bind address). */
+  /** Where the host reaches WS_PORT (loopback for the bind address). */
   loopback: string;
 }
 
-export interface MediaThread extends MediaServer {
-  /** Spawns the thread; resolves with the bound WS_PORT (rejects with the thread's reason, e.g. the port in use). */
+/** `thread`: one worker thread; `processes`: that many child processes. */
+export type MediaWorkersMode = { kind: 'thread' } | { kind: 'processes'; count: number };
+
+export interface MediaWorkers extends MediaServer {
+  /** Starts the workers; resolves with the bound WS_PORT (rejects with the reason, e.g. the port in use). */
   start(): Promise<number>;
-  /** A part notice for the thread's TTS pipeline (the token is checked there). */
+  /** A part notice for the TTS pipeline of the worker whose reply holds the token; false when none does. */
   partNotice(token: string, notice: Notice): boolean;
   /** An operator started / stopped listening to a call (ListenHub's onListening). */
   listen(callSid: string, on: boolean): void;
-  /** The thread's event-loop delay since the last call (null: no thread). */
-  loopDelay(): Promise<LoopDelay | null>;
-  /** Whether the thread is up and listening. */
+  /** Each worker's event-loop delay since the last call (empty: none running). */
+  loopDelay(): Promise<LoopDelay[]>;
+  /** Whether every worker is up and WS_PORT is taking streams. */
   running(): boolean;
 }
 
 const STOP_WAIT_MS = 5000;
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
+/** One media worker as the host sees it. */
+interface Member {
+  readonly name: string;
+  send(m: ToMedia): void;
+  /** Processes: hand over an accepted (paused) socket. */
+  handOver?(socket: Socket): void;
+  /** Ask it to stop, wait for `stopped` (bounded), then end it. */
+  end(): Promise<void>;
+  alive: boolean;
+  /** Open streams at its last report, and sockets handed to it since (placement by load). */
+  streams: number;
+  handed: number;
+  readonly tickets: Map<number, object>;
+  readonly tokens: Set<string>;
+  readonly delayAsks: Array<(d: LoopDelay | null) => void>;
+  stopped: (() => void) | null;
+}
+
 interface Stream {
+  member: Member;
   callSid: string;
   proxy: StreamProxy;
   listener: StreamListener | null;
   listen: MediaTap;
-  /** The thread closed the stream's taps (it has ended; a reply's outcome may still be on its way). */
+  /** The worker closed the stream's taps (it has ended; a reply's outcome may still be on its way). */
   closed: boolean;
 }
 
-export function createMediaThread(d: MediaThreadDeps): MediaThread {
-  let worker: Worker | null = null;
-  let port = 0;
-  let streamsOpen = 0;
+export function createMediaWorkers(d: MediaWorkersDeps, mode: MediaWorkersMode): MediaWorkers {
+  const members: Member[] = [];
+  let wsPort = 0;
+  let acceptor: NetServer | null = null;
   let stopping: Promise<void> | null = null;
-  const tickets = new Map<number, object>();
   const streams = new Map<string, Stream>();
   const handoffSent = new Map<string, string>();
-  /** Part-notice tokens of the thread's live replies. */
-  const tokens = new Set<string>();
   let offRegistry: (() => void) | null = null;
-  let onStopped: (() => void) | null = null;
-  const delayAsks: Array<(d: LoopDelay | null) => void> = [];
-
-  const send = (m: ToMedia) => worker?.postMessage(m);
 
   const relayLog = (line: string) => {
     try {
       const { level, msg, time: _t, pid: _p, hostname: _h, app: _a, ...rest } = JSON.parse(line) as Record<string, unknown>;
       d.log[LEVELS[Number(level)] ?? 'info'](rest, String(msg ?? ''));
     } catch {
-      d.log.warn({ line: line.slice(0, 200) }, 'media thread: unreadable log line');
+      d.log.warn({ line: line.slice(0, 200) }, 'media worker: unreadable log line');
     }
   };
 
-  const admit = (m: Extract<FromMedia, { type: 'admit' }>) => {
+  const sendHandoff = (s: Stream, status: string) => {
+    if (handoffSent.get(s.callSid) === status) return;
+    handoffSent.set(s.callSid, status);
+    s.member.send({ type: 'handoff', callSid: s.callSid, status });
+  };
+
+  const admit = (member: Member, m: Extract<FromMedia, { type: 'admit' }>) => {
     const ticket = {};
-    tickets.set(m.id, ticket);
+    member.tickets.set(m.id, ticket);
     const admission = d.admission.admit(m.claim, ticket);
-    if (!admission.ok) return send({ type: 'admitted', id: m.id, admission, conversation: false });
+    if (!admission.ok) return member.send({ type: 'admitted', id: m.id, admission, conversation: false });
     const { callSid } = admission;
     const { streamSid } = m.claim;
-    const proxy = new StreamProxy(callSid, streamSid, send);
+    const proxy = new StreamProxy(callSid, streamSid, member.send);
     const listener = d.attach(proxy);
-    streams.set(streamSid, { callSid, proxy, listener, listen: d.listenHub.tap(callSid), closed: false });
-    send({ type: 'admitted', id: m.id, admission, conversation: listener !== null, startedAt: d.registry.get(callSid)?.startedAt });
+    const stream: Stream = { member, callSid, proxy, listener, listen: d.listenHub.tap(callSid), closed: false };
+    streams.set(streamSid, stream);
+    const startedAt = d.registry.get(callSid)?.startedAt;
+    member.send({ type: 'admitted', id: m.id, admission, conversation: listener !== null, startedAt });
+    handoffSent.delete(callSid);
     const status = d.registry.get(callSid)?.handoff?.status;
-    if (status) sendHandoff(callSid, status);
-    if (d.listenHub.listening(callSid)) send({ type: 'listen', callSid, on: true });
+    if (status) sendHandoff(stream, status);
+    if (d.listenHub.listening(callSid)) member.send({ type: 'listen', callSid, on: true });
     proxy.ready();
   };
 
-  const sendHandoff = (callSid: string, status: string) => {
-    if (handoffSent.get(callSid) === status) return;
-    handoffSent.set(callSid, status);
-    send({ type: 'handoff', callSid, status });
+  /** A stream is forgotten once it has closed and its last reply has settled (the session closes its taps first). */
+  const settle = (streamSid: string) => {
+    const s = streams.get(streamSid);
+    if (s?.closed && !s.proxy.replying()) streams.delete(streamSid);
   };
 
-  const receive = (m: FromMedia) => {
+  /** The call ended: whatever a worker has not settled for it never will be. */
+  const forget = (callSid: string) => {
+    handoffSent.delete(callSid);
+    for (const [sid, s] of streams) {
+      if (s.callSid !== callSid || !s.closed) continue;
+      s.proxy.abandon('call ended');
+      streams.delete(sid);
+    }
+  };
+
+  const receive = (member: Member, m: FromMedia) => {
     switch (m.type) {
       case 'events':
-        streamsOpen = m.streams;
+        member.streams = m.streams;
+        member.handed = 0;
         for (const [callSid, body, at] of m.events) {
           try {
             d.registry.apply(callSid, body, at);
           } catch (err) {
-            d.log.error({ err, callSid }, 'media thread: a registry event failed');
+            d.log.error({ err, callSid }, 'media worker: a registry event failed');
           }
         }
         return;
       case 'admit':
-        return admit(m);
+        return admit(member, m);
       case 'release': {
-        const ticket = tickets.get(m.id);
-        tickets.delete(m.id);
+        const ticket = member.tickets.get(m.id);
+        member.tickets.delete(m.id);
         if (ticket) d.admission.release(ticket);
         return;
       }
@@ -167,97 +204,170 @@ export function createMediaThread(d: MediaThreadDeps): MediaThread {
         d.notices.post(m.notice, m.key);
         return;
       case 'token':
-        if (m.open) tokens.add(m.token);
-        else tokens.delete(m.token);
+        if (m.open) member.tokens.add(m.token);
+        else member.tokens.delete(m.token);
         return;
       case 'log':
         return relayLog(m.line);
       case 'loopDelay':
-        return delayAsks.shift()?.(m.delay);
+        return member.delayAsks.shift()?.(m.delay);
       case 'stopped':
-        return onStopped?.();
+        return member.stopped?.();
       case 'ready':
       case 'failed':
         return; // start() listens for these
     }
   };
 
-  /** A stream is forgotten once it has closed and its last reply has settled (the session closes its taps first). */
-  const settle = (streamSid: string) => {
-    const s = streams.get(streamSid);
-    if (s?.closed && !s.proxy.replying()) streams.delete(streamSid);
-  };
-
-  /** The call ended: whatever the thread has not settled for it never will be. */
-  const forget = (callSid: string) => {
-    handoffSent.delete(callSid);
+  /** A worker is gone: its streams and admissions with it. */
+  function lost(member: Member, reason: string): void {
+    member.alive = false;
+    for (const ask of member.delayAsks.splice(0)) ask(null);
     for (const [sid, s] of streams) {
-      if (s.callSid !== callSid || !s.closed) continue;
-      s.proxy.abandon('call ended');
-      streams.delete(sid);
-    }
-  };
-
-  function abandon(reason: string): void {
-    for (const ask of delayAsks.splice(0)) ask(null);
-    for (const s of streams.values()) {
+      if (s.member !== member) continue;
       s.proxy.abandon(reason);
       s.listen.close();
       const listener = s.listener;
       s.listener = null;
       listener?.onEnded(reason);
+      streams.delete(sid);
     }
-    streams.clear();
-    for (const ticket of tickets.values()) d.admission.release(ticket);
-    tickets.clear();
+    for (const ticket of member.tickets.values()) d.admission.release(ticket);
+    member.tickets.clear();
+    member.tokens.clear();
+    member.stopped?.();
   }
 
-  return {
-    start() {
-      const data: MediaThreadData = {
-        config: d.config,
-        urls: { base: d.urls.base, media: d.urls.media },
-        authToken: d.authToken,
-        partFolder: d.partFolder,
-        noticeBase: d.noticeBase,
-        recordingsDir: d.recordingsDir,
+  const threadData = (listenOnPort: boolean): MediaThreadData => ({
+    config: d.config,
+    urls: { base: d.urls.base, media: d.urls.media },
+    authToken: d.authToken,
+    partFolder: d.partFolder,
+    noticeBase: d.noticeBase,
+    recordingsDir: d.recordingsDir,
+    listen: listenOnPort,
+  });
+
+  const newMember = (name: string, send: (m: ToMedia) => void, end: (m: Member) => Promise<void>): Member => {
+    const member: Member = {
+      name,
+      send,
+      end: () => end(member),
+      alive: true,
+      streams: 0,
+      handed: 0,
+      tickets: new Map(),
+      tokens: new Set(),
+      delayAsks: [],
+      stopped: null,
+    };
+    return member;
+  };
+
+  /** Ask for `stop`, wait for `stopped` (or the bound), then make sure it is gone. */
+  const askToStop = (member: Member, kill: () => Promise<unknown>): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (!member.alive) return resolve();
+      const force = setTimeout(resolve, STOP_WAIT_MS);
+      member.stopped = () => {
+        clearTimeout(force);
+        resolve();
       };
-      const w = (worker = spawnWorkerScript({ bundled: 'media-worker.js', source: new URL('./worker.ts', import.meta.url) }, { workerData: data, name: 'front-door-media' }));
+      member.send({ type: 'stop' });
+    })
+      .then(kill)
+      .then(() => undefined);
+
+  /** Resolves with the worker's port once it posts `ready`; rejects on `failed`, an error or an early exit. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Worker and ChildProcess emit the same three events
+  const watch = (member: Member, on: (event: 'message' | 'error' | 'exit', fn: (...a: any[]) => void) => void) =>
+    new Promise<number>((resolve, reject) => {
+      on('message', (m: FromMedia) => {
+        if (m.type === 'ready') resolve(m.port);
+        else if (m.type === 'failed') reject(m.setting ? new PortError(m.setting, m.port ?? 0, m.message) : new Error(m.message));
+        else receive(member, m);
+      });
+      on('error', (err: Error) => {
+        d.log.error({ err, worker: member.name }, 'media worker failed');
+        if (!stopping) d.notices.post({ level: 'error', source: 'media', message: `A media worker failed (${err.message}): its streams in progress were lost` });
+        reject(err);
+      });
+      on('exit', (code: number | null) => {
+        const was = member.alive;
+        lost(member, 'media worker exited');
+        if (was && !stopping) {
+          d.log.error({ worker: member.name, code }, 'media worker exited');
+          d.notices.post({ level: 'error', source: 'media', message: `A media worker exited (code ${code}): its streams in progress were lost` });
+        }
+        reject(new Error(`the media worker exited with code ${code}`));
+      });
+    });
+
+  function startThread(): Promise<number> {
+    const source = new URL('./worker.ts', import.meta.url);
+    const w: Worker = spawnWorkerScript({ bundled: 'media-worker.js', source }, { workerData: threadData(true), name: 'front-door-media' });
+    const member = newMember('thread', (m) => member.alive && w.postMessage(m), (me) => askToStop(me, () => w.terminate()));
+    members.push(member);
+    return watch(member, (e, fn) => w.on(e, fn));
+  }
+
+  function startProcess(index: number): Promise<number> {
+    const child: ChildProcess = forkWorkerScript({ bundled: 'media-worker.js', source: new URL('./worker.ts', import.meta.url) });
+    const send = (m: ToMedia | { type: 'init'; data: MediaThreadData }) => {
+      if (member.alive && child.connected) child.send(m);
+    };
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const member: Member = newMember(`process ${index + 1}`, send, (me) =>
+      askToStop(me, async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const kill = setTimeout(() => child.kill('SIGKILL'), STOP_WAIT_MS);
+          if (child.connected) child.disconnect();
+          await exited;
+          clearTimeout(kill);
+        }
+      }),
+    );
+    member.handOver = (socket) => {
+      if (!member.alive || !child.connected) return void socket.destroy();
+      member.handed++;
+      child.send({ type: 'socket' }, socket, { keepOpen: false }, (err) => err && socket.destroy());
+    };
+    members.push(member);
+    const ready = watch(member, (e, fn) => child.on(e, fn));
+    send({ type: 'init', data: threadData(false) });
+    return ready;
+  }
+
+  /** The live process with the fewest streams (reported, plus sockets handed to it since). */
+  const place = (socket: Socket) => {
+    let best: Member | null = null;
+    for (const m of members) if (m.alive && (!best || m.streams + m.handed < best.streams + best.handed)) best = m;
+    if (!best?.handOver) return void socket.destroy();
+    best.handOver(socket);
+  };
+
+  return {
+    async start() {
       offRegistry = d.registry.onEvent((event, call) => {
         const status = call.handoff?.status;
-        if (status && [...streams.values()].some((s) => s.callSid === call.callSid)) sendHandoff(call.callSid, status);
+        if (status) for (const s of streams.values()) if (s.callSid === call.callSid) sendHandoff(s, status);
         const ended = event.type === 'call.ended' || (event.type === 'call.status' && call.state === 'ended' && call.endedAt === event.at);
-        if (ended) {
-          send({ type: 'callEnded', callSid: call.callSid });
-          forget(call.callSid);
-        }
+        if (!ended) return;
+        for (const m of members) m.send({ type: 'callEnded', callSid: call.callSid });
+        forget(call.callSid);
       });
-      return new Promise<number>((resolve, reject) => {
-        const onMessage = (m: FromMedia) => {
-          if (m.type === 'ready') {
-            port = m.port;
-            resolve(m.port);
-          } else if (m.type === 'failed') reject(m.setting ? new PortError(m.setting, m.port ?? 0, m.message) : new Error(m.message));
-          else receive(m);
-        };
-        w.on('message', onMessage);
-        w.on('error', (err) => {
-          d.log.error({ err }, 'media thread failed');
-          d.notices.post({ level: 'error', source: 'media', message: `The media thread failed (${err.message}): streams in progress were lost` });
-          reject(err);
-        });
-        w.on('exit', (code) => {
-          worker = null;
-          abandon('media thread exited');
-          onStopped?.();
-          if (code !== 0 && !stopping) reject(new Error(`the media thread exited with code ${code}`));
-        });
-      });
+      if (mode.kind === 'thread') return (wsPort = await startThread());
+      const s = d.config.settings;
+      acceptor = createNetServer({ pauseOnConnect: true }, place);
+      acceptor.on('error', (err) => d.log.error({ err }, 'media: WS_PORT acceptor error'));
+      wsPort = await listen(acceptor, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT');
+      await Promise.all(Array.from({ length: mode.count }, (_, i) => startProcess(i)));
+      return wsPort;
     },
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       socket.on('error', () => socket.destroy());
-      if (!worker || !port) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
-      const upstream = connect(port, d.loopback.replace(/^\[|\]$/g, ''));
+      if (!wsPort || stopping) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      const upstream = connect(wsPort, d.loopback.replace(/^\[|\]$/g, ''));
       upstream.on('error', () => socket.destroy());
       socket.on('close', () => upstream.destroy());
       upstream.on('close', () => socket.destroy());
@@ -267,38 +377,32 @@ export function createMediaThread(d: MediaThreadDeps): MediaThread {
       if (head.length) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     },
-    activeStreams: () => streamsOpen,
-    loopDelay() {
-      if (!worker || stopping) return Promise.resolve(null);
-      return new Promise<LoopDelay | null>((resolve) => {
-        delayAsks.push(resolve);
-        send({ type: 'loopDelay' });
-      });
+    activeStreams: () => members.reduce((n, m) => n + (m.alive ? m.streams : 0), 0),
+    async loopDelay() {
+      if (stopping) return [];
+      const asks = members.filter((m) => m.alive).map((m) => new Promise<LoopDelay | null>((resolve) => (m.delayAsks.push(resolve), m.send({ type: 'loopDelay' }))));
+      return (await Promise.all(asks)).filter((x) => x !== null);
     },
-    listen: (callSid, on) => send({ type: 'listen', callSid, on }),
-    running: () => worker !== null && port !== 0 && !stopping,
+    listen: (callSid, on) => {
+      for (const m of members) m.send({ type: 'listen', callSid, on });
+    },
+    running: () => wsPort !== 0 && !stopping && members.length > 0 && members.every((m) => m.alive),
     partNotice(token, notice) {
-      if (!worker || !tokens.has(token)) return false;
-      send({ type: 'partNotice', token, notice });
-      return true;
+      const member = members.find((m) => m.alive && m.tokens.has(token));
+      member?.send({ type: 'partNotice', token, notice });
+      return member !== undefined;
     },
     stop() {
       if (stopping) return stopping;
       offRegistry?.();
       offRegistry = null;
-      const w = worker;
       stopping = (async () => {
-        if (!w) return abandon('host stopped');
-        await new Promise<void>((resolve) => {
-          const force = setTimeout(resolve, STOP_WAIT_MS);
-          onStopped = () => {
-            clearTimeout(force);
-            resolve();
-          };
-          w.postMessage({ type: 'stop' } satisfies ToMedia);
-        });
-        await w.terminate();
-        abandon('host stopped');
+        const a = acceptor;
+        acceptor = null;
+        const closed = a?.listening ? new Promise<void>((r) => a.close(() => r())) : Promise.resolve();
+        await Promise.all(members.map((m) => m.end()));
+        for (const m of members) lost(m, 'host stopped');
+        await closed;
       })();
       return stopping;
     },

@@ -283,6 +283,36 @@ describe('MediaSide: commands to the stream', () => {
     expect(h.posted.slice(1)).toEqual([{ type: 'outcome', streamSid: STREAM, replyId: 'R1', outcome }]);
   });
 
+  it('commands right behind the answer, in the same turn (a process delivers them together), wait for attach', async () => {
+    const h = setup();
+    const answer = h.side.gate.admit(claim(), {});
+    const id = h.of('admit').at(-1)!.id;
+    h.side.receive({ type: 'admitted', id, admission: ok(), conversation: true });
+    h.side.receive({ type: 'speak', streamSid: STREAM, text: 'hello', kind: 'greeting', replyId: 'R1' });
+    h.side.receive({ type: 'control', streamSid: STREAM, op: 'pause', reason: 'hold' });
+    expect(h.of('outcome')).toEqual([]); // not answered "stream ended"
+    await answer;
+    const { control } = fakeControl();
+    h.side.attach(control);
+    expect(control.speak).not.toHaveBeenCalled(); // not inside attach(): the session has not taken the listener yet
+    await settle();
+    expect(control.speak).toHaveBeenCalledWith('hello', { kind: 'greeting', replyId: 'R1' });
+    expect(control.pause).toHaveBeenCalledWith('hold');
+    expect(control.speak.mock.invocationCallOrder[0]).toBeLessThan(control.pause.mock.invocationCallOrder[0]!);
+    h.side.receive({ type: 'speak', streamSid: STREAM, text: 'again', kind: 'answer', replyId: 'R2' });
+    expect(control.speak).toHaveBeenCalledTimes(2); // after attach, at once
+  });
+
+  it('a stream admitted but never attached (it ended first) forgets its held commands when the call ends', () => {
+    const h = setup();
+    void h.side.gate.admit(claim(), {});
+    h.side.receive({ type: 'admitted', id: h.of('admit').at(-1)!.id, admission: ok(), conversation: true });
+    h.side.receive({ type: 'speak', streamSid: STREAM, text: 'hello', kind: 'greeting', replyId: 'R1' });
+    h.side.receive({ type: 'callEnded', callSid: CALL });
+    h.side.receive({ type: 'speak', streamSid: STREAM, text: 'late', kind: 'answer', replyId: 'R2' });
+    expect(h.of('outcome').map((o) => o.replyId)).toEqual(['R2']); // answered at once: nothing holds it any more
+  });
+
   it('speak without a turn passes none', async () => {
     const h = setup();
     const { control } = await attached(h);

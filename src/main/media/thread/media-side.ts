@@ -42,6 +42,10 @@ export class MediaSide {
   private readonly handoff = new Map<string, string>();
   private readonly listened = new Set<string>();
   private readonly controls = new Map<string, StreamControl>();
+  /** Admitted streams of a conversation not attached yet, by streamSid: commands that came right behind the answer
+   *  (a process delivers several messages in one turn, before the session's admission continuation has run). */
+  private readonly early = new Map<string, { callSid: string; queue: Array<Extract<ToMedia, { type: 'speak' | 'control' }>> }>();
+  private readonly admitting = new Map<number, string>();
 
   constructor(private readonly d: MediaSideDeps) {}
 
@@ -61,6 +65,7 @@ export class MediaSide {
       const id = this.nextId++;
       this.tickets.set(ticket, id);
       const { callSid, accountSid, streamSid, customParameters } = claim;
+      this.admitting.set(id, streamSid);
       this.post({ type: 'admit', id, claim: { callSid, accountSid, streamSid, customParameters } });
       return new Promise<Admission>((resolve) => this.waiting.set(id, { resolve }));
     },
@@ -77,6 +82,9 @@ export class MediaSide {
     if (!this.admitted.get(control.callSid)?.conversation) return null;
     const { streamSid } = control;
     this.controls.set(streamSid, control);
+    const early = this.early.get(streamSid)?.queue ?? [];
+    this.early.delete(streamSid);
+    if (early.length) queueMicrotask(() => early.forEach((m) => this.receive(m))); // after attach() has returned
     return {
       onSpeech: (event) => this.post({ type: 'speech', streamSid, event }),
       onEnded: (reason) => {
@@ -110,13 +118,18 @@ export class MediaSide {
     switch (m.type) {
       case 'admitted': {
         const w = this.waiting.get(m.id);
+        const streamSid = this.admitting.get(m.id);
         this.waiting.delete(m.id);
+        this.admitting.delete(m.id);
         if (m.admission.ok) this.admitted.set(m.admission.callSid, { conversation: m.conversation, startedAt: m.startedAt });
+        if (m.admission.ok && m.conversation && streamSid && w) this.early.set(streamSid, { callSid: m.admission.callSid, queue: [] });
         return w?.resolve(m.admission);
       }
       case 'speak':
+        if (this.early.has(m.streamSid)) return void this.early.get(m.streamSid)!.queue.push(m);
         return this.speak(m);
       case 'control': {
+        if (this.early.has(m.streamSid)) return void this.early.get(m.streamSid)!.queue.push(m);
         const c = this.controls.get(m.streamSid);
         if (!c) return;
         if (m.op === 'interrupt') return c.interrupt(m.trigger);
@@ -132,6 +145,7 @@ export class MediaSide {
         else this.listened.delete(m.callSid);
         return;
       case 'callEnded':
+        for (const [sid, e] of this.early) if (e.callSid === m.callSid) this.early.delete(sid);
         this.admitted.delete(m.callSid);
         this.handoff.delete(m.callSid);
         this.listened.delete(m.callSid);

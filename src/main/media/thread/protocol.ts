@@ -1,4 +1,4 @@
-// The messages between the host's main thread and its media thread (MEDIA_THREAD=worker, thread/worker.ts).
+// The messages between the host and its media workers (MEDIA_WORKERS: a thread or processes, thread/run.ts).
 // The media thread owns WS_PORT, the sockets, the pacer, the TTS pollers, the barge-in cascade and the recordings;
 // the main thread keeps the registry, admission grants, conversations, listen-in and the console. One port, FIFO in
 // both directions: the media thread posts its registry events before any other message, so the main thread sees
@@ -30,6 +30,8 @@ export interface MediaThreadData {
   noticeBase: string | null;
   /** Where recordings go (DATA_DIR/history). */
   recordingsDir: string;
+  /** A thread listens on WS_PORT itself; a process is handed the host's accepted sockets. */
+  listen: boolean;
 }
 
 /** Main -> media thread. */

@@ -1,89 +1,37 @@
-// The media thread's entry (MEDIA_THREAD=worker; bundled as out/main/media-worker.js): WS_PORT's listener, the media
-// server with its sessions, pacer, TTS pipeline and part store, the barge-in detector and the recordings, wired to
-// the main thread through MediaSide (media-side.ts). Posts `ready` with the bound port, or `failed`.
-import { createServer } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// The media worker's entry (bundled as out/main/media-worker.js): a worker thread (MEDIA_WORKERS=thread: the
+// settings arrive as workerData) or a child process (MEDIA_WORKERS=N: an `init` message, then accepted sockets as
+// `socket` messages carrying the handle). Everything else is run.ts.
+import type { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger } from '../../log';
-import { Recorder } from '../../monitor/recorder';
-import { listen, PortError } from '../../net/listen';
-import { createTtsPipeline } from '../../tts/pipeline';
-import { createPartStore } from '../../tts/store';
-import { detectorFor } from '../bargein/factory';
-import { realTimers } from '../pacer';
-import { createMediaServer } from '../server';
-import { MediaSide } from './media-side';
 import type { FromMedia, MediaThreadData, ToMedia } from './protocol';
+import { runMediaWorker, type Channel } from './run';
 
-const port = parentPort;
-if (!port) throw new Error('media/thread/worker.ts must run in a worker thread');
-const data = workerData as MediaThreadData;
-const s = data.config.settings;
-const post = (m: FromMedia) => port.postMessage(m);
-const log = createLogger(s.LOG_LEVEL, { write: (line: string) => post({ type: 'log', line }) }).child({ thread: 'media' });
+type Incoming = ToMedia | { type: 'init'; data: MediaThreadData } | { type: 'socket' };
 
-const store = createPartStore(data.config, { folder: data.partFolder ?? undefined, offThread: s.S3_OFF_THREAD });
-const tts = createTtsPipeline({ config: data.config, log: log.child({ part: 'tts' }), store, ttsUrl: s.TTS_URL ?? '', noticeBase: () => data.noticeBase, noticeTokens: (token, open) => side.post({ type: 'token', token, open }) });
-const recorder = s.RECORDINGS ? new Recorder({ dir: data.recordingsDir, log: log.child({ part: 'recording' }), now: Date.now, callStartedAt: (sid) => side.startedAt(sid) }) : null;
-const side: MediaSide = new MediaSide({
-  post: (m) => port.postMessage(m),
-  timers: realTimers,
-  streams: () => media.activeStreams(),
-  partNotice: (token, notice) => tts.notice?.(token, notice) ?? false,
-  callEnded: (sid) => void recorder?.callEnded(sid),
-});
-const createDetector = detectorFor(s, log.child({ part: 'bargein' }));
-const { base, media: mediaUrl } = data.urls;
-const media = createMediaServer({
-  config: data.config,
-  registry: side.registry,
-  log: log.child({ part: 'media' }),
-  urls: { base, media: mediaUrl, abs: (p) => base + (p.startsWith('/') ? p : `/${p}`) },
-  tts,
-  authToken: data.authToken,
-  attach: side.attach,
-  createDetector,
-  taps: (callSid, streamSid) => [side.tap(callSid, streamSid), recorder?.tap(callSid, streamSid) ?? null].filter((t) => t !== null),
-  admission: side.gate,
-  notices: { post: (notice, key) => (side.post({ type: 'notice', notice, ...(key ? { key } : {}) }), null) },
-});
-const server = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('Media Streams WebSocket: connect with an upgrade to /media'));
-server.on('upgrade', (req, socket, head) => media.handleUpgrade(req, socket, head));
-
-async function stop(): Promise<void> {
-  side.abandon();
-  await media.stop().catch((err: unknown) => log.error({ err }, 'media stop failed'));
-  await createDetector?.close().catch(() => undefined);
-  await tts.stop().catch((err: unknown) => log.error({ err }, 'tts stop failed'));
-  store.close?.();
-  await recorder?.stop();
-  server.closeAllConnections();
-  if (server.listening) await new Promise<void>((r) => server.close(() => r()));
-  loop.disable();
-  side.flush();
-  post({ type: 'stopped' });
-  port!.close();
+if (parentPort) {
+  const port = parentPort;
+  runMediaWorker(
+    { post: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', fn), close: () => port.close() },
+    workerData as MediaThreadData,
+  );
+} else if (process.send) {
+  // a child process: never outlive the host (its IPC channel closing means the host is gone)
+  process.on('disconnect', () => process.exit(0));
+  let onMessage: ((m: ToMedia) => void) | null = null;
+  let onSocket: ((s: Socket) => void) | null = null;
+  const channel: Channel = {
+    post: (m: FromMedia) => {
+      if (process.connected) process.send!(m);
+    },
+    onMessage: (fn) => (onMessage = fn),
+    onSocket: (fn) => (onSocket = fn),
+    close: () => process.disconnect(),
+  };
+  process.on('message', (m: Incoming, handle?: Socket) => {
+    if (m.type === 'init') return runMediaWorker(channel, m.data);
+    if (m.type === 'socket') return handle ? onSocket?.(handle) : undefined;
+    onMessage?.(m);
+  });
+} else {
+  throw new Error('media/thread/worker.ts runs as a worker thread or a forked child process');
 }
-
-const loop = monitorEventLoopDelay({ resolution: 10 });
-loop.enable();
-
-port.on('message', (m: ToMedia) => {
-  if (m.type === 'stop') return void stop();
-  if (m.type === 'loopDelay') {
-    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    post({ type: 'loopDelay', delay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
-    return loop.reset();
-  }
-  try {
-    side.receive(m);
-  } catch (err) {
-    log.error({ err, type: m.type }, 'media thread: a message from the host failed');
-  }
-});
-
-listen(server, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT').then(
-  (bound) => post({ type: 'ready', port: bound }),
-  (err: unknown) =>
-    post(err instanceof PortError ? { type: 'failed', message: err.message, setting: err.setting, port: err.port } : { type: 'failed', message: String(err) }),
-);
