@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixtures, replay, type Outcome } from '../../../../test/bargein-replay';
 import { createBargeInDetector } from './detector';
-import { loadSilero, SileroLoadError } from './silero';
+import { loadSilero, SileroLoadError, type SileroModel } from './silero';
 import type { DetectorEvent } from './types';
 
 const fixtures = loadFixtures();
@@ -146,5 +146,21 @@ describe('bargeInDetectorFactory', () => {
       expect(r.mode).toBe('energy');
       expect(r.events.map((e) => e.type)).toContain('speech-confirmed');
     }
+  });
+
+  it('ready() settles when the model has loaded, and also when it failed (never rejects)', async () => {
+    const { bargeInDetectorFactory } = await import('./factory');
+    let load!: (m: SileroModel) => void;
+    const loading = new Promise<SileroModel>((r) => (load = r));
+    const make = bargeInDetectorFactory({ minSpeechMs: 450, model: loading });
+    let settled = false;
+    const ready = make.ready().then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    load({ close: async () => undefined } as unknown as SileroModel);
+    await ready;
+    expect(settled).toBe(true);
+    const failing = bargeInDetectorFactory({ minSpeechMs: 450, model: Promise.reject(new Error('no model')), log: { warn: () => undefined } });
+    await expect(failing.ready()).resolves.toBeUndefined();
   });
 });

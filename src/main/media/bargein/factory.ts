@@ -18,6 +18,8 @@ export interface DetectorFactoryOptions extends Omit<BargeInOptions, 'onEvent' |
 export interface DetectorFactory {
   (onEvent: (e: DetectorEvent) => void): BargeInDetectorHandle;
   close(): Promise<void>;
+  /** Settles once the model has loaded or failed (streams before it run on the energy fallback). */
+  ready(): Promise<void>;
 }
 
 export function bargeInDetectorFactory(o: DetectorFactoryOptions): DetectorFactory {
@@ -32,6 +34,10 @@ export function bargeInDetectorFactory(o: DetectorFactoryOptions): DetectorFacto
   if (model instanceof Promise) model.catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))));
   const make = (onEvent: (e: DetectorEvent) => void) => createBargeInDetector({ ...options, onEvent, model, onError });
   return Object.assign(make, {
+    ready: () => Promise.resolve(model).then(
+      () => undefined,
+      () => undefined,
+    ),
     async close() {
       // a model given by the caller is the caller's to close; the process's shared main-thread session stays
       if (given !== undefined || thread !== 'worker') return;

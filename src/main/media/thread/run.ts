@@ -94,8 +94,10 @@ export function runMediaWorker(channel: Channel, data: MediaThreadData): void {
     server.emit('connection', socket);
     socket.resume();
   });
-  if (!data.listen) return post({ type: 'ready', port: 0 });
-  listen(server, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT').then(
+  // ready once the barge-in model has loaded: a worker's first streams get the same detector as every later one
+  const modelLoaded = createDetector?.ready() ?? Promise.resolve();
+  if (!data.listen) return void modelLoaded.then(() => post({ type: 'ready', port: 0 }));
+  modelLoaded.then(() => listen(server, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT')).then(
     (bound) => post({ type: 'ready', port: bound }),
     (err: unknown) =>
       post(err instanceof PortError ? { type: 'failed', message: err.message, setting: err.setting, port: err.port } : { type: 'failed', message: String(err) }),
