@@ -358,7 +358,8 @@ export function createMediaWorkers(d: MediaWorkersDeps, mode: MediaWorkersMode):
       });
       if (mode.kind === 'thread') return (wsPort = await startThread());
       const s = d.config.settings;
-      acceptor = createNetServer({ pauseOnConnect: true }, place);
+      // noDelay as an HTTP server's own sockets have it: without it, Nagle holds each paced batch behind the last ACK
+      acceptor = createNetServer({ pauseOnConnect: true, noDelay: true }, place);
       acceptor.on('error', (err) => d.log.error({ err }, 'media: WS_PORT acceptor error'));
       wsPort = await listen(acceptor, s.WS_PORT, s.BIND_ADDRESS, 'WS_PORT');
       await Promise.all(Array.from({ length: mode.count }, (_, i) => startProcess(i)));

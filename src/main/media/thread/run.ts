@@ -91,6 +91,7 @@ export function runMediaWorker(channel: Channel, data: MediaThreadData): void {
   });
 
   channel.onSocket?.((socket) => {
+    socket.setNoDelay(true);
     server.emit('connection', socket);
     socket.resume();
   });
