@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { ConsoleApi, ConsoleMessage } from '../src/shared/api';
 import { testConfig } from '../src/main/config/load';
 import type { HostConsoleApi } from '../src/main/console/api';
@@ -295,5 +296,36 @@ describe('MEDIA_WORKERS=thread lifecycle', () => {
     expect(resources().filter((x) => x === 'MessagePort').length).toBe(before);
     // the thread's last registry events (its streams stopped by the shutdown) crossed before it went
     expect(r.ofType(sid, 'stream.stopped').map((e) => e.reason)).toEqual(['server-stopped']);
+  });
+});
+
+describe('MEDIA_WORKERS=2 (processes)', () => {
+  /** The HTTP status an unsigned upgrade to /media gets (the cap answers before a process sees the socket). */
+  const upgradeStatus = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/media`);
+      ws.on('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on('open', () => reject(new Error('the upgrade was accepted')));
+      ws.on('error', () => undefined);
+    });
+
+  it('MAX_STREAMS holds for the host as a whole: a second stream is refused 503 while the first plays on', async () => {
+    const r = await startRig({ settings: { MEDIA_WORKERS: '2', MAX_STREAMS: '1' } });
+    expect(await upgradeStatus(r.host.ports.ws)).toBe(403); // below the cap: a process answers (unsigned)
+    const { sid, client } = await r.call();
+    await until(() => client.received.media.length >= 10, 'the greeting');
+    expect(await upgradeStatus(r.host.ports.ws)).toBe(503);
+    const first: ConsoleMessage[] = [];
+    r.host.api.subscribe((m) => first.push(m))();
+    const snapshot = first.find((m) => m.kind === 'snapshot');
+    expect(snapshot?.kind === 'snapshot' && (snapshot.snapshot.notices ?? []).map((n) => n.message)).toContain(
+      'Refused a media stream: 1 streams are open (MAX_STREAMS)',
+    );
+    const before = client.received.media.length;
+    await until(() => client.received.media.length > before + 10, 'the greeting to go on');
+    expect(r.ofType(sid, 'stream.started')).toHaveLength(1);
   });
 });

@@ -47,6 +47,8 @@ export interface MediaDeps {
   vad?: Partial<VadOptions>;
   /** Decides every start (grants issued by the routes that answer calls with a <Stream>). */
   admission: StreamGate;
+  /** The number of open sockets changed (media workers report it to the host, which caps streams across them). */
+  onStreams?(open: number): void;
   /** Refusals the operator should see (over the cap, no start). */
   notices?: Pick<NoticeHub, 'post'>;
 }
@@ -160,6 +162,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       },
     });
     sockets.set(ws, session);
+    deps.onStreams?.(sockets.size);
     armWindows();
     ws.on('message', (data, isBinary) => session.handleRaw(data as Buffer, isBinary));
     ws.on('error', (err) => deps.log.warn({ err: err.message, streamSid: session.streamSid }, 'media socket error'));
@@ -168,6 +171,7 @@ export function createMediaServer(deps: MediaDeps): MediaServer {
       session.end(code === 1000 || code === 1005 ? 'socket-closed' : `socket-closed-${code}`);
       deps.admission.release(ticket);
       sockets.delete(ws);
+      deps.onStreams?.(sockets.size);
       if (sockets.size === 0 && windowTimer !== null) {
         timers.clear(windowTimer);
         windowTimer = null;

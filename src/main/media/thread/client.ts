@@ -338,8 +338,19 @@ export function createMediaWorkers(d: MediaWorkersDeps, mode: MediaWorkersMode):
     return ready;
   }
 
-  /** The live process with the fewest streams (reported, plus sockets handed to it since). */
+  /** The live process with the fewest streams (reported, plus sockets handed to it since). MAX_STREAMS holds for the
+   *  host as a whole on the streams the processes reported (within BATCH_MS); a faster burst meets each process's own
+   *  MAX_STREAMS check. */
   const place = (socket: Socket) => {
+    const max = d.config.settings.MAX_STREAMS;
+    if (members.reduce((n, m) => n + (m.alive ? m.streams : 0), 0) >= max) {
+      d.log.warn({ remote: socket.remoteAddress, max }, 'media upgrade refused: MAX_STREAMS streams are open');
+      d.notices.post({ level: 'warn', source: 'media', message: `Refused a media stream: ${max} streams are open (MAX_STREAMS)` }, 'media:cap');
+      const text = 'Too many media streams';
+      socket.on('error', () => socket.destroy());
+      socket.resume(); // read (and drop) the request, so the close is not a reset the client sees before the answer
+      return void socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+    }
     let best: Member | null = null;
     for (const m of members) if (m.alive && (!best || m.streams + m.handed < best.streams + best.handed)) best = m;
     if (!best?.handOver) return void socket.destroy();

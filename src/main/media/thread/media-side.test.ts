@@ -106,6 +106,19 @@ describe('MediaSide: registry events', () => {
     expect(h.posted).toHaveLength(1);
   });
 
+  it('a change of the open-stream count alone is posted after BATCH_MS (an events message with no events), once', () => {
+    const h = setup();
+    h.setStreams(1);
+    h.side.streamsChanged();
+    h.side.streamsChanged();
+    h.timers.advance(BATCH_MS - 1);
+    expect(h.posted).toEqual([]);
+    h.timers.advance(1);
+    expect(h.posted).toEqual([{ type: 'events', events: [], streams: 1 }]);
+    h.timers.advance(BATCH_MS * 3);
+    expect(h.posted).toHaveLength(1);
+  });
+
   it('starts a new batch after a flush', () => {
     const h = setup();
     h.side.registry.apply(CALL, started, 1);

@@ -33,6 +33,8 @@ interface Waiting {
 
 export class MediaSide {
   private events: Array<[string, CallEventBody, number]> = [];
+  /** The open-stream count changed since the last batch (posted even with no events). */
+  private countChanged = false;
   private batchTimer: unknown = null;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
@@ -164,11 +166,18 @@ export class MediaSide {
     this.waiting.clear();
   }
 
-  /** Posts the queued registry events now. */
+  /** The media server's socket count changed: the host hears it with the next batch (MAX_STREAMS across workers). */
+  streamsChanged(): void {
+    this.countChanged = true;
+    if (this.batchTimer === null) this.batchTimer = this.d.timers.set(() => this.flush(), BATCH_MS);
+  }
+
+  /** Posts the queued registry events (and the open-stream count) now. */
   flush(): void {
     if (this.batchTimer !== null) this.d.timers.clear(this.batchTimer);
     this.batchTimer = null;
-    if (!this.events.length) return;
+    if (!this.events.length && !this.countChanged) return;
+    this.countChanged = false;
     const events = this.events;
     this.events = [];
     this.d.post({ type: 'events', events, streams: this.d.streams() });

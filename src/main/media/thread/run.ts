@@ -53,6 +53,7 @@ export function runMediaWorker(channel: Channel, data: MediaThreadData): void {
     createDetector,
     taps: (callSid, streamSid) => [side.tap(callSid, streamSid), recorder?.tap(callSid, streamSid) ?? null].filter((t) => t !== null),
     admission: side.gate,
+    onStreams: () => side.streamsChanged(),
     notices: { post: (notice, key) => (side.post({ type: 'notice', notice, ...(key ? { key } : {}) }), null) },
   });
   const server = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('Media Streams WebSocket: connect with an upgrade to /media'));
