@@ -12,7 +12,7 @@ import { settingsView } from './config/view';
 import { createConsoleApi, type HostConsoleApi } from './console/api';
 import { createNoticeHub } from './console/notices';
 import type { ConversationManager } from './conversation/manager';
-import { createCallRoom, type CallRoom } from './conversation/room';
+import { createCallRoom, type CallRoom, type RoomMedia } from './conversation/room';
 import { DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_CONNECT_DID } from './demo/constants';
 import { startDemo, type Demo } from './demo';
 import { HistoryStore } from './history/store';
@@ -254,8 +254,8 @@ export function createHost(options: HostOptions): Host {
             attach: (control) => room?.conversations.attach(control) ?? null,
             loopback: loopbackHost(s.BIND_ADDRESS),
           }, s.MEDIA_WORKERS === 'thread' ? { kind: 'thread' } : { kind: 'processes', count: Number(s.MEDIA_WORKERS) });
-      const roomTts: TtsPipeline = tts ?? { speak: () => { throw new Error('the TTS pipeline runs in the media workers'); }, stop: async () => undefined };
-      const r = (room = createCallRoom({ config, registry, log, urls, rest, tts: roomTts, authToken: authToken(), now, admission, notices, taps: monitorTaps, ...(workers ? { media: workers } : {}) }));
+      const media: RoomMedia = workers ? { media: workers } : { tts: tts!, taps: monitorTaps }; // in process: tts was built above
+      const r = (room = createCallRoom({ config, registry, log, urls, rest, authToken: authToken(), now, admission, notices, ...media }));
       app = r.app;
       const upgrade = r.upgrade;
       httpServer.on('upgrade', upgrade);

@@ -224,7 +224,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingName, string> = {
   BARGE_IN_MODEL: 'silero: Silero VAD v5 (shipped in node_modules) behind an energy gate and an echo guard; energy: the energy detector alone (cheaper, cuts the bot for noise, music and echo)',
   BARGE_IN_THREAD: 'Where the Silero runs go: worker (default: one worker thread, off the media loop; batching and per-stream state stay on the media thread) or main (the media thread: at 300 streams its long runs caused underruns, docs/BENCHMARKS.md)',
   MEDIA_WORKERS:
-    'Where the media streams run (sockets, pacing, TTS polling, barge-in, recordings): off = on the host’s event loop with webhooks, console and history; thread = one media thread with its own event loop and heap; 1–8 = that many media processes (one core each), each new stream handed to the one with the fewest; HTTP_PORT upgrades are piped to WS_PORT, so PUBLIC_WS_URL on WS_PORT skips that hop',
+    'Where the media streams run (sockets, pacing, TTS polling, barge-in, recordings): off = on the host’s event loop with webhooks, console and history; thread = one media thread with its own event loop and heap; 1–8 = that many media processes (an event loop and heap each, for machines with cores to spare), each new stream handed to the one with the fewest; HTTP_PORT upgrades are piped to WS_PORT, so PUBLIC_WS_URL on WS_PORT skips that hop',
   // Media admission (sec)
   MAX_STREAMS: 'Media stream sockets open at once; the next upgrade is refused (503), logged and shown to the operator',
   STREAM_START_TIMEOUT_MS: 'A media socket that sends no admitted start (the host’s one-time grant) within this long is closed (4408)',

@@ -19,22 +19,22 @@ import { createTwimlApp } from '../twiml/app';
 import { ConversationManager } from './manager';
 import type { MediaTaps } from '../media/tap';
 
-export interface CallRoomDeps {
+/** The media server: built here on the host's loop (from the TTS pipeline and the taps), or the media workers'. */
+export type RoomMedia = { tts: TtsPipeline; taps?: MediaTaps } | { media: MediaServer };
+
+export type CallRoomDeps = RoomDeps & RoomMedia;
+
+interface RoomDeps {
   config: Config;
   registry: CallRegistry;
   log: Logger;
   urls: PublicUrls;
   rest: TwilioRest | null;
-  tts: TtsPipeline;
   authToken: string | null;
   now: () => number;
   /** The grants that bind media streams to calls (shared by the webhook app and the media server). */
   admission: StreamAdmission;
   notices?: NoticeHub;
-  /** listen: the MediaTaps of every stream (listen-in, recording). */
-  taps?: MediaTaps;
-  /** MEDIA_WORKERS: the media server is the media workers' (it builds its own detector and taps). */
-  media?: MediaServer;
 }
 
 export interface CallRoom {
@@ -65,8 +65,12 @@ export function createCallRoom(d: CallRoomDeps): CallRoom {
   const app = createTwimlApp({ config, registry, log: log.child({ part: 'twiml' }), urls, handoff, now, conversations: manager, admission });
   // the barge-in detector: Silero behind the energy gate and the echo guard (media/bargein), or the energy detector alone
   const s = config.settings;
-  const createDetector = d.media ? undefined : detectorFor(s, log.child({ part: 'bargein' }));
-  const media = d.media ?? createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, createDetector, taps: d.taps });
+  // MEDIA_WORKERS: the workers' media server builds its own detector and taps
+  const createDetector = 'media' in d ? undefined : detectorFor(s, log.child({ part: 'bargein' }));
+  const media =
+    'media' in d
+      ? d.media
+      : createMediaServer({ config, registry, log: log.child({ part: 'media' }), urls, tts: d.tts, authToken: d.authToken, now, attach: manager.attach, admission, notices, createDetector, taps: d.taps });
   return {
     handoff,
     conversations: manager,

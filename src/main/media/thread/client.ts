@@ -24,7 +24,7 @@ import type { StreamAdmission } from '../admission';
 import type { MediaServer } from '../server';
 import type { StreamControl, StreamListener } from '../session';
 import type { MediaTap } from '../tap';
-import type { FromMedia, LoopDelay, MediaThreadData, ToMedia } from './protocol';
+import type { FromMedia, LoopDelay, MediaWorkerData, ToMedia } from './protocol';
 import { StreamProxy } from './stream-proxy';
 
 export interface MediaWorkersDeps {
@@ -238,7 +238,7 @@ export function createMediaWorkers(d: MediaWorkersDeps, mode: MediaWorkersMode):
     member.stopped?.();
   }
 
-  const threadData = (listenOnPort: boolean): MediaThreadData => ({
+  const threadData = (listenOnPort: boolean): MediaWorkerData => ({
     config: d.config,
     urls: { base: d.urls.base, media: d.urls.media },
     authToken: d.authToken,
@@ -313,7 +313,7 @@ export function createMediaWorkers(d: MediaWorkersDeps, mode: MediaWorkersMode):
 
   function startProcess(index: number): Promise<number> {
     const child: ChildProcess = forkWorkerScript({ bundled: 'media-worker.js', source: new URL('./worker.ts', import.meta.url) });
-    const send = (m: ToMedia | { type: 'init'; data: MediaThreadData }) => {
+    const send = (m: ToMedia | { type: 'init'; data: MediaWorkerData }) => {
       if (member.alive && child.connected) child.send(m);
     };
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -1,8 +1,8 @@
 // The messages between the host and its media workers (MEDIA_WORKERS: a thread or processes, thread/run.ts).
-// The media thread owns WS_PORT, the sockets, the pacer, the TTS pollers, the barge-in cascade and the recordings;
-// the main thread keeps the registry, admission grants, conversations, listen-in and the console. One port, FIFO in
-// both directions: the media thread posts its registry events before any other message, so the main thread sees
-// them in the order an in-process host would apply them.
+// A worker owns its streams' sockets, pacer, TTS pollers, barge-in cascade and recordings; the host keeps the
+// registry, admission grants, conversations, listen-in and the console. One channel per worker (a MessagePort or a
+// child's IPC), FIFO in both directions: a worker posts its registry events before any other message, so the host
+// sees them in the order an in-process host would apply them.
 import type { CallEventBody, ReplyKind } from '../../../shared/model';
 import type { Config } from '../../config/load';
 import type { NoticeInput } from '../../console/notices';
@@ -19,7 +19,7 @@ export interface LoopDelay {
 }
 
 /** workerData of the media thread. */
-export interface MediaThreadData {
+export interface MediaWorkerData {
   config: Config;
   /** The public URLs Twilio signs the upgrade against (`abs` is rebuilt in the thread). */
   urls: { base: string; media: string };

@@ -14,7 +14,7 @@ import { detectorFor } from '../bargein/factory';
 import { realTimers } from '../pacer';
 import { createMediaServer } from '../server';
 import { MediaSide } from './media-side';
-import type { FromMedia, MediaThreadData, ToMedia } from './protocol';
+import type { FromMedia, MediaWorkerData, ToMedia } from './protocol';
 
 /** How a media worker talks to the host: a worker thread's port or a child process's IPC channel. */
 export interface Channel {
@@ -25,7 +25,7 @@ export interface Channel {
   close(): void;
 }
 
-export function runMediaWorker(channel: Channel, data: MediaThreadData): void {
+export function runMediaWorker(channel: Channel, data: MediaWorkerData): void {
   const s = data.config.settings;
   const post = (m: FromMedia) => channel.post(m);
   const log = createLogger(s.LOG_LEVEL, { write: (line: string) => post({ type: 'log', line }) }).child({ thread: 'media' });

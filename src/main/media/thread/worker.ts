@@ -3,16 +3,16 @@
 // `socket` messages carrying the handle). Everything else is run.ts.
 import type { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromMedia, MediaThreadData, ToMedia } from './protocol';
+import type { FromMedia, MediaWorkerData, ToMedia } from './protocol';
 import { runMediaWorker, type Channel } from './run';
 
-type Incoming = ToMedia | { type: 'init'; data: MediaThreadData } | { type: 'socket' };
+type Incoming = ToMedia | { type: 'init'; data: MediaWorkerData } | { type: 'socket' };
 
 if (parentPort) {
   const port = parentPort;
   runMediaWorker(
     { post: (m) => port.postMessage(m), onMessage: (fn) => port.on('message', fn), close: () => port.close() },
-    workerData as MediaThreadData,
+    workerData as MediaWorkerData,
   );
 } else if (process.send) {
   // a child process: never outlive the host (its IPC channel closing means the host is gone)
